@@ -1,0 +1,56 @@
+# Two set-up commands work on a fresh machine: `make run` and `make test`.
+# Both create .venv, install torch==2.13.0 (CPU build) first, then the package
+# with its extras; they are quick no-ops once installed.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RAG := $(VENV)/bin/rag
+STAMP := $(VENV)/.installed
+INDEX_DIR ?= index
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install run index test lint typecheck eval bench load clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev,llm]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Build the default index from data/corpus/ when index/ holds none yet.
+index: install
+	@test -f $(INDEX_DIR)/manifest.json || $(RAG) ingest data/corpus
+
+## Serve the Gradio app on the bundled corpus (127.0.0.1:7860).
+run: index
+	$(PY) app.py
+
+## Lint, type-check and run every test (unit, end-to-end, browser).
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+eval: install
+	$(RAG) eval
+
+bench: install
+	$(PY) scripts/bench.py
+
+load: install
+	$(PY) scripts/load.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
