@@ -1,0 +1,1361 @@
+"""The mandate map: who is asked to do what, paragraph by paragraph.
+
+Every operative paragraph of a resolution is one or more *action clauses*,
+each opened by a lead verb ("Requests", "Also calls upon", "Strongly urges",
+"Decides") and, for the verbs that address someone, an addressee and an action:
+
+    Urges Member States ... to consider becoming parties ..., and requests the
+    United Nations Office on Drugs and Crime, within its mandate, ..., to continue
+    to provide technical assistance ...
+
+gives two clauses: (``urges``, Member States, "to consider becoming parties
+...") and (``requests``, UNODC, "to continue to provide technical assistance
+..."). Sub-paragraphs inherit the verb and addressee of their chapeau
+("Requests the Secretary-General to: (a) Provide ...").
+
+>>> text = ("Urges Member States that have not yet done so to ratify the Convention, and requests the "
+...         "United Nations Office on Drugs and Crime, within its mandate, to continue to provide "
+...         "technical assistance; welcomes the Guide developed by the Office, and stresses its importance;")
+>>> for c in extract_mandates([Passage(doc="X", kind="operative", number="1", text=text)]):
+...     print(c.verb, c.actors, "|", c.action[:40])
+urges ('Member States',) | to ratify the Convention
+requests ('UNODC',) | to continue to provide technical assista
+welcomes () | the Guide developed by the Office
+stresses () | its importance
+
+Extraction is a pure function of passages (:func:`extract_mandates`); the
+CLI (``rag mandates``), the answerer (:func:`parse_mandate_question`) and the
+app call it. Nothing here knows any particular document.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rag.aliases import AliasTable, capitalised_names, surface_key
+from rag.types import Passage
+
+# ============================================================================ lexicon
+#: Lead verbs: (canonical 3rd-person form, regex of its 3rd-person form, addresses
+#: someone). The base form (first-person declarations: "Commit", "Call upon") is
+#: derived. Order matters only where one verb is a prefix of another.
+_VERBS: tuple[tuple[str, str, bool], ...] = (
+    ("calls upon", r"calls\s+(?:(?P<mid>also|again|once\s+again|further)\s+)?(?:up)?on", True),
+    ("calls for", r"calls\s+(?:(?P<mid2>also|again|once\s+again|further)\s+)?for", False),
+    ("requests", r"requests", True),
+    ("urges", r"urges", True),
+    ("encourages", r"encourages", True),
+    ("invites", r"invites", True),
+    ("appeals", r"appeals", True),
+    ("authorizes", r"authori[sz]es", True),
+    ("demands", r"demands", True),
+    ("directs", r"directs", True),
+    ("instructs", r"instructs", True),
+    ("exhorts", r"exhorts", True),
+    ("entrusts", r"entrusts", True),
+    ("recommends", r"recommends", True),
+    ("reminds", r"reminds", True),
+    ("asks", r"asks", True),
+    ("mandates", r"mandates", True),
+    ("takes note", r"takes\s+note", False),
+    ("decides", r"decides", False),
+    ("welcomes", r"welcomes", False),
+    ("stresses", r"stresses", False),
+    ("notes", r"notes", False),
+    ("expresses", r"expresses", False),
+    ("reaffirms", r"reaffirms", False),
+    ("recalls", r"recalls", False),
+    ("reiterates", r"reiterates", False),
+    ("emphasizes", r"emphasi[sz]es", False),
+    ("underlines", r"underlines", False),
+    ("underscores", r"underscores", False),
+    ("recognizes", r"recogni[sz]es", False),
+    ("acknowledges", r"acknowledges", False),
+    ("affirms", r"affirms", False),
+    ("approves", r"approves", False),
+    ("endorses", r"endorses", False),
+    ("commends", r"commends", False),
+    ("supports", r"supports", False),
+    ("insists", r"insists", False),
+    ("deplores", r"deplores", False),
+    ("regrets", r"regrets", False),
+    ("declares", r"declares", False),
+    ("adopts", r"adopts", False),
+    ("condemns", r"condemns", False),
+    ("considers", r"considers", False),
+    ("agrees", r"agrees", False),
+    ("determines", r"determines", False),
+    ("confirms", r"confirms", False),
+    ("highlights", r"highlights", False),
+    ("proclaims", r"proclaims", False),
+    ("resolves", r"resolves", False),
+    ("pledges", r"pledges", False),
+    ("commits", r"commits", False),
+    ("undertakes", r"undertakes", False),
+    ("remains", r"remains", False),
+    ("renews", r"renews", False),
+    ("extends", r"extends", False),
+    ("establishes", r"establishes", False),
+    ("looks forward", r"looks\s+forward", False),
+    ("believes", r"believes", False),
+    ("observes", r"observes", False),
+    ("appreciates", r"appreciates", False),
+    ("applauds", r"applauds", False),
+    ("rejects", r"rejects", False),
+    ("denounces", r"denounces", False),
+    ("warns", r"warns", False),
+    ("draws attention", r"draws\s+(?:the\s+)?attention", False),
+    ("continues", r"continues", False),
+)
+_LEMMAS = {lemma for lemma, _, _ in _VERBS}
+ADDRESSING_VERBS = frozenset(lemma for lemma, _, addresses in _VERBS if addresses)
+
+#: "Reiterates its call upon", "Renews its invitation to": the noun names the real verb.
+_NOMINAL = {
+    "call": "calls upon",
+    "calls": "calls upon",
+    "invitation": "invites",
+    "request": "requests",
+    "appeal": "appeals",
+    "demand": "demands",
+    "encouragement": "encourages",
+    "recommendation": "recommends",
+}
+_NOMINAL_RE = re.compile(
+    r"^\s+(?:its|their|our)\s+(?P<noun>calls?|invitation|request|appeal|demand|encouragement|recommendation)"
+    r"(?:\s+(?:up)?on|\s+to(?=\s+(?:the|all|its|Member|States|Governments|[A-Z])))?",
+    re.IGNORECASE,
+)
+#: "Expresses its deep appreciation", "Expresses concern": the noun is part of the verb.
+_EXPRESSES_RE = re.compile(
+    r"^\s+(?:(?:its|their|our)\s+)?(?P<adj>(?:(?:deep|deepest|grave|serious|full|sincere|profound|strong|"
+    r"utmost|great|continued|firm|unwavering|strongest|heartfelt)\s+)*)(?P<noun>[a-z]+)",
+    re.IGNORECASE,
+)
+_WITH_RE = re.compile(
+    r"^\s+(?P<with>with\s+(?:deep\s+|grave\s+|great\s+|serious\s+)?(?:appreciation|concern|satisfaction|interest|"
+    r"regret|gratitude|alarm))",
+    re.IGNORECASE,
+)
+_CONTINUES_RE = re.compile(r"^\s+to\s+(?P<base>[a-z]+)(?P<rest>\s+(?:up)?on)?", re.IGNORECASE)
+
+_PRE_ADVERBS = r"(?:(?:also|further|again|once\s+again|once\s+more|strongly|firmly|urgently|likewise)\s+)"
+_POST_ADVERBS = r"(?:\s+(?:also|again|once\s+again|likewise))"
+#: Phrases that may stand between a clause boundary and its lead verb.
+_INTRO = (
+    r"(?:and|but|and\s+also|in\s+(?:this|that)\s+(?:regard|respect|context|connection)|to\s+(?:that|this)\s+end|"
+    r"in\s+particular|accordingly|therefore|furthermore|moreover|in\s+addition|at\s+the\s+same\s+time|thus|hence|"
+    r"consequently|meanwhile|in\s+this\s+spirit)"
+)
+_TRAILING_INTRO = re.compile(rf"(?:^|(?<=[\s,;:]))(?P<intro>{_INTRO})\s*,?\s*$", re.IGNORECASE)
+_COORDINATOR_INTRO = re.compile(r"^(?:and|but|and\s+also)$", re.IGNORECASE)
+
+#: Words after which a lead-verb look-alike is a noun ("requests for assistance").
+_NOUN_FOLLOWERS = frozenset(
+    {"of", "for", "from", "made", "received", "submitted", "by", "and", "or", "which", "verbales", "to"}
+)
+_FOLLOWER_OK = {"calls upon": {"to"}, "appeals": {"to", "for"}, "recommends": {"to"}, "takes note": {"of"},
+                "continues": {"to"}, "remains": {"to"}, "looks forward": {"to"}, "draws attention": {"to"},
+                "commits": {"to"}, "pledges": {"to"}, "undertakes": {"to"}, "resolves": {"to"},
+                "decides": {"to"}, "agrees": {"to"}, "reminds": {"to"}, "asks": {"for"},
+                "insists": {"on"}, "extends": {"to"}}
+
+
+def _base_form(third: str) -> str:
+    """``requests`` -> ``request``; ``stresses`` -> ``stress``; ``calls upon`` -> ``call upon``."""
+    head, _, rest = third.partition(" ")
+    if re.search(r"(?:ss|sh|ch|x)es$", head):
+        base = head[:-2]
+    elif head.endswith("ies"):
+        base = head[:-3] + "y"
+    else:
+        base = head[:-1]
+    return f"{base} {rest}".strip()
+
+
+def _base_regex(third_regex: str) -> str:
+    head, sep, rest = third_regex.partition(r"\s+")
+    if re.search(r"(?:ss|sh|ch|x)es$", head):
+        head = head[:-2]
+    elif head.endswith("s"):
+        head = head[:-1]
+    # group names must stay unique across the two forms
+    rest = rest.replace("?P<mid>", "?P<midb>").replace("?P<mid2>", "?P<mid2b>")
+    return head + (sep + rest if sep else "")
+
+
+def _verb_alternation(base: bool) -> str:
+    parts = []
+    for i, (_, regex, _) in enumerate(_VERBS):
+        form = _base_regex(regex) if base else regex
+        parts.append(f"(?P<v{i}>{form})")
+    return "|".join(parts)
+
+
+def _lead_regex(base: bool) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?P<pre>{_PRE_ADVERBS}*)(?:{_verb_alternation(base)})(?P<post>{_POST_ADVERBS}*)(?=[\s,:;]|$)",
+        re.IGNORECASE,
+    )
+
+
+_LEAD_3RD = _lead_regex(base=False)
+_LEAD_BASE = _lead_regex(base=True)
+#: First words a lead can start with: only these positions are tried (a fast pre-filter).
+_LEAD_STARTS = frozenset(
+    [regex.split("\\s+")[0].replace("[sz]", "z") for _, regex, _ in _VERBS]
+    + [regex.split("\\s+")[0].replace("[sz]", "s") for _, regex, _ in _VERBS]
+    + [_base_regex(regex).split("\\s+")[0].replace("[sz]", z) for _, regex, _ in _VERBS for z in "sz"]
+    + ["also", "further", "again", "once", "strongly", "firmly", "urgently", "likewise"]
+)
+_BASE_TO_LEMMA = {_base_form(lemma): lemma for lemma in _LEMMAS}
+
+
+def normalise_verb(text: str) -> str | None:
+    """The canonical lead verb for any form a user or a text writes.
+
+    >>> [normalise_verb(v) for v in ("Also requests", "requested", "call on", "Called upon", "urge", "encouraged")]
+    ['requests', 'requests', 'calls upon', 'calls upon', 'urges', 'encourages']
+    >>> normalise_verb("Expresses its appreciation"), normalise_verb("take note"), normalise_verb("foo")
+    ('expresses appreciation', 'takes note', None)
+    """
+    words = re.sub(r"[^a-z ]", " ", text.lower()).split()
+    words = [w for w in words if w not in {"also", "further", "again", "once", "strongly", "its", "their", "our"}]
+    if not words:
+        return None
+    phrase = " ".join(words)
+    if phrase.startswith(("expresses ", "express ", "expressed ")) and len(words) >= 2:
+        return f"expresses {words[-1]}"
+    candidates = [phrase, " ".join(words[:2]), words[0]]
+    for candidate in candidates:
+        candidate = re.sub(r"\bon\b", "upon", candidate) if candidate.startswith("call") else candidate
+        if candidate in _LEMMAS:
+            return candidate
+        if candidate in _BASE_TO_LEMMA:
+            return _BASE_TO_LEMMA[candidate]
+        head, _, rest = candidate.partition(" ")
+        for stem in (head[:-1], head[:-2], head[:-3] + "y" if head.endswith("ied") else "", head[:-3]):
+            if not stem:
+                continue
+            joined = f"{stem} {rest}".strip()
+            if joined in _BASE_TO_LEMMA:
+                return _BASE_TO_LEMMA[joined]
+            if f"{stem}e {rest}".strip() in _BASE_TO_LEMMA:
+                return _BASE_TO_LEMMA[f"{stem}e {rest}".strip()]
+    return None
+
+
+# ============================================================================ actors
+#: Nouns that head a noun phrase naming an actor ("all *parties* to armed conflict").
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+ACTOR_HEADS = _words(
+    """states state members member parties party governments government authorities authority organizations
+    organisations organization organisation agencies agency entities entity bodies body donors donor stakeholders
+    stakeholder community society sector institutions institution actors countries country partners partner
+    programmes programme programs program funds fund individuals officials leaders leadership participants holders
+    signatories mechanisms mechanism networks network experts groups forces offices office committees committee
+    commissions commission councils council secretariat secretary-general system operators providers companies
+    businesses industry media academia parliaments parliamentarians judiciary professionals practitioners
+    associations unions missions mission operations teams rapporteurs rapporteur representative representatives
+    envoy envoys coordinator director director-general president chair chairs bureau panel tribunals tribunal
+    courts court conference congress assembly institutes centres centers peoples everyone concerned administration
+    administrations ministries ministers heads presidency personnel staff contingents troops observers"""
+)
+#: Capitalised head nouns of organisation names ("the *Office*", "the *Commission*").
+ORG_HEADS = _words(
+    """Office Commission Committee Council Group Conference Congress Programme Program Directorate Mission Tribunal
+    Court Fund Agency Organization Organisation Assembly Secretariat Bureau Board Panel Forum Network Institute
+    Centre Center Compact Force Team Unit Division Department Service Mechanism Entity Union Bank Authority
+    Commissioner Rapporteur Representative Envoy Coordinator Director President Chair Presidency Facility
+    Initiative Partnership Platform Operation Administration Body Observatory Secretary-General"""
+)
+_PRONOUNS = frozenset({"it", "they", "them", "he", "she", "itself", "themselves", "its", "their"})
+_DETERMINERS = re.compile(
+    r"^(?:(?:the|all|both|each|any|every|those|these|such|other|its|their|also|further|relevant\s+(?=other))\s+)+",
+    re.IGNORECASE,
+)
+_PARENTHETICAL = re.compile(
+    r"^(?:in|within|through|upon|with|by|as(?!\s+well\s+as)|where|when|whenever|wherever|while|bearing|acting|"
+    r"consistent|pursuant|according|taking|including|particularly|especially|notably|inter\s+alia|if|subject|on|"
+    r"under|at|from|for|without|whether|together|also|further|respectively|such\s+as|e\.g\.|i\.e\.|based|given|"
+    r"among|via|after|before|during|following|guided|mindful|recalling|recognizing|noting|not\s+least|"
+    r"to\s+the\s+extent|in\s+particular|among\s+others|as\s+appropriate|as\s+applicable|where\s+appropriate|"
+    r"if\s+appropriate|respectively|who|which|that)\b",
+    re.IGNORECASE,
+)
+_POSTMODIFIER = re.compile(
+    r"\s(?:that|which|who|whose|including|in\s+particular|especially|notably|acting|in\s+cooperation\s+with|"
+    r"in\s+collaboration\s+with|in\s+consultation\s+with|in\s+coordination\s+with|in\s+close|within|through|"
+    r"upon|where|when|as\s+appropriate|with\s+a\s+view|in\s+accordance|in\s+line\s+with|consistent\s+with|"
+    r"such\s+as|inter\s+alia|in\s+(?:this|that)\s+regard|in\s+(?:the|their)\s+capacity|with\s+the\s+support)\b",
+    re.IGNORECASE,
+)
+_COORDINATION = re.compile(r"\s*,\s*(?:and|or)\s+|\s*,\s*|\s+and/or\s+|\s+and\s+|\s+or\s+", re.IGNORECASE)
+_AS_WELL_AS = re.compile(r"\s*,?\s+as\s+well\s+as\s+|\s*,?\s+together\s+with\s+|\s*,?\s+along\s+with\s+", re.IGNORECASE)
+#: After "that", the subject ends where its verb starts: a modal, a negation, an adverb, or a
+#: common verb of compliance ("Demands that all parties *cease* ...").
+_THAT_SUBJECT_END = re.compile(
+    r"\s(?:shall|should|will|would|must|may|might|can|could|be|is|are|was|were|has|have|do|does|not|never|"
+    r"\w+ly|cease|desist|refrain|comply|respect|ensure|take|allow|facilitate|cooperate|work|end|withdraw|"
+    r"fulfil|fulfill|abide|put|stop|halt|release|implement|continue|provide|immediately|fully)\b",
+    re.IGNORECASE,
+)
+#: Words that, right after "to", show the "to" is a preposition, not an infinitive.
+_NOT_VERBS = _words(
+    """the a an this that these those its their his her our your my all any each every such other both which whom
+    whose what whatever relevant international national regional subregional local global member some many several
+    various more most no non one two three four five six seven eight nine ten date and or as be"""
+)
+_LEADING_NUMBER = re.compile(r"^\s*(?:\d+\s*\.|\(\s*[a-z]{1,4}\s*\)|[a-z]\)|[—–\-•]\s)\s*", re.IGNORECASE)
+
+
+#: Words before "to" that make it a preposition: "pursuant *to* resolution 1267".
+_TO_PREPOSITION_AFTER = _words(
+    """pursuant according due prior owing thanks contrary addition relation regard respect reference view close
+    similar related subject attention access assistance support contribution contributions"""
+)
+
+
+def _verb_like(word: str, previous: str) -> bool:
+    """Whether ``word`` after "to" starts an infinitive ("to *provide*"), not a prepositional phrase."""
+    if not word or not word[0].islower() or not word.replace("-", "").isalpha():
+        return False
+    if previous in _TO_PREPOSITION_AFTER:
+        return False
+    if word in _NOT_VERBS and word != "be":
+        return False
+    if word.endswith("ing") or (word.endswith("ed") and not word.endswith("eed")):
+        return False
+    return not re.search(r"[^su]s$", word)
+
+
+# ============================================================================ records
+@dataclass(frozen=True)
+class ActionClause:
+    """One action clause of an operative paragraph or sub-paragraph.
+
+    ``verb`` is the canonical lead verb (``requests``, ``calls upon``,
+    ``expresses appreciation``) and ``modifier`` what qualified it (``also``,
+    ``strongly``, ``with appreciation``, ``reiterates``). ``actors`` are the
+    addressees, canonical through the alias table; ``mentioned`` the actors
+    named in the clause without being addressed (a beneficiary, a partner).
+    ``text_span`` is the clause's ``(start, end)`` in the passage text.
+    ``inherited`` marks a sub-paragraph clause that takes its verb and
+    addressee from the chapeau.
+    """
+
+    doc: str
+    label: str
+    number: str
+    part: str
+    verb: str
+    modifier: str
+    actors: tuple[str, ...]
+    action: str
+    text_span: tuple[int, int]
+    lead: str = ""
+    addressee: str = ""
+    mentioned: tuple[str, ...] = ()
+    inherited: bool = False
+
+    @property
+    def citation(self) -> str:
+        return f"{self.doc}, {self.label}"
+
+    @property
+    def verb_phrase(self) -> str:
+        """The lead as written, in lower case: ``also requests``, ``takes note with appreciation``,
+        ``reiterates its invitation``; the canonical verb when there is none."""
+        if self.lead:
+            return re.sub(r"\s+(?:of|to)$", "", self.lead.lower())
+        return f"{self.modifier} {self.verb}".strip()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "doc": self.doc,
+            "label": self.label,
+            "number": self.number,
+            "part": self.part,
+            "verb": self.verb,
+            "modifier": self.modifier,
+            "actors": list(self.actors),
+            "action": self.action,
+            "lead": self.lead,
+            "addressee": self.addressee,
+            "mentioned": list(self.mentioned),
+            "inherited": self.inherited,
+            "text_span": list(self.text_span),
+        }
+
+
+@dataclass(frozen=True)
+class _Lead:
+    start: int  # where the clause starts (its connective included)
+    verb_start: int
+    verb_end: int
+    lemma: str
+    modifier: str
+    lead: str
+
+
+@dataclass
+class _Mention:
+    position: tuple[int, int]  # (passage index, offset)
+    canonical: str
+    names: tuple[str, ...]
+    words: tuple[tuple[str, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        self.words = tuple(tuple(_name_words(name)) for name in self.names)
+
+
+@dataclass
+class DocumentContext:
+    """What has been named so far in a document, in reading order, to resolve
+    definite descriptions: "the Office" is the office last named in full.
+
+    >>> ctx = DocumentContext(AliasTable.builtin())
+    >>> ctx.read(0, "the partnership between the Inter-Parliamentary Union, the United Nations Office on Drugs "
+    ...          "and Crime and the Commission on the Status of Women")
+    >>> ctx.resolve("the Office", (1, 0)), ctx.resolve("the Commission", (1, 0)), ctx.resolve("the Union", (1, 0))
+    ('UNODC', 'Commission on the Status of Women', 'IPU')
+    >>> ctx.resolve("the Fund", (1, 0)) is None
+    True
+    """
+
+    aliases: AliasTable
+    mentions: list[_Mention] = field(default_factory=list)
+
+    def read(self, index: int, text: str) -> None:
+        """Record the names in the text of passage ``index``."""
+        taken: list[tuple[int, int]] = []
+        for mention in self.aliases.mentions(text):
+            if self.aliases.kind(mention.canonical) != "actor":
+                continue
+            names = tuple(self.aliases.long_forms(mention.canonical)) or (mention.surface,)
+            self.mentions.append(_Mention((index, mention.start), mention.canonical, names))
+            taken.append((mention.start, mention.end))
+        for match in _COMMITTEE.finditer(text):
+            name = normalise_committee(match.group(0))
+            self.mentions.append(_Mention((index, match.start()), name, (name,)))
+            taken.append((match.start(), match.end()))
+        for start, end, name in capitalised_names(text):
+            name, start = _trim_name(name, start)
+            if any(s < end and start < e for s, e in taken) or not _org_head(name):
+                continue
+            canonical = self.resolve(name, (index, start)) or name
+            self.mentions.append(_Mention((index, start), canonical, (name,)))
+        self.mentions.sort(key=lambda m: m.position)
+
+    def resolve(self, phrase: str, position: tuple[int, int]) -> str | None:
+        """The canonical actor a phrase names at ``position``, or ``None`` when it names none yet."""
+        known = self.aliases.canonical(phrase)
+        if known is not None:
+            return known
+        words = _name_words(phrase)
+        if not words or not _org_head(phrase):
+            return None
+        for mention in reversed(self.mentions):
+            if mention.position >= position:
+                continue
+            if any(_is_subsequence(words, list(name_words)) for name_words in mention.words):
+                return mention.canonical
+        return None
+
+
+#: A committee named by the resolution that set it up (a Security Council sanctions committee).
+_COMMITTEE = re.compile(
+    r"Committee\s+(?:established|set\s+up|created)\s+(?:pursuant\s+to|by|under|in)\s+(?:Security\s+Council\s+)?"
+    r"resolution\s+(?P<number>\d+)\s*(?P<year>\(\d{4}\))?"
+)
+
+
+def normalise_committee(text: str) -> str:
+    """One name for a committee however its founding resolution is cited.
+
+    >>> normalise_committee("Committee established by Security Council resolution 724 (1991)")
+    'Committee established pursuant to resolution 724 (1991)'
+    """
+    match = _COMMITTEE.search(text)
+    if match is None:
+        return text
+    year = f" {match.group('year')}" if match.group("year") else ""
+    return text[: match.start()] + f"Committee established pursuant to resolution {match.group('number')}{year}" + (
+        text[match.end() :]
+    )
+
+
+def _name_words(name: str) -> list[str]:
+    text = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+    return [w.casefold() for w in re.split(r"[\s\-‐‑–]+", text) if w and w.lower() not in {"the"}]
+
+
+def _is_subsequence(short: list[str], long: list[str]) -> bool:
+    iterator = iter(long)
+    return len(short) < len(long) and all(word in iterator for word in short)
+
+
+def _org_head(name: str) -> str | None:
+    """The organisation noun heading a name: the last word before its first preposition.
+
+    >>> _org_head("Office of Counter-Terrorism"), _org_head("Economic and Social Council")
+    ('Office', 'Council')
+    >>> _org_head("States of the Council of Europe") is None
+    True
+    """
+    core = re.split(r"\s+(?:of|on|for|against|in|to)\s+", name.strip(), maxsplit=1)[0]
+    words = core.split()
+    if not words:
+        return None
+    word = words[-1]
+    return word if word in ORG_HEADS or word.split("-")[-1] in ORG_HEADS else None
+
+
+def _trim_name(name: str, start: int) -> tuple[str, int]:
+    """Drop a lead verb glued to the front of a capitalised name ("Requests UNODC")."""
+    first, _, rest = name.partition(" ")
+    if rest and (normalise_verb(first) is not None or first.lower() in {"also", "further", "strongly"}):
+        return rest, start + len(first) + 1
+    return name, start
+
+
+# ============================================================================ clauses
+def _find_leads(text: str, base: bool) -> list[_Lead]:
+    """Lead verbs at clause level in ``text``: at its start, or after a clause boundary."""
+    pattern = _LEAD_BASE if base else _LEAD_3RD
+    leads: list[_Lead] = []
+    depth = _paren_depth(text)
+    for word in re.finditer(r"[A-Za-z]+", text):
+        if word.group(0).lower() not in _LEAD_STARTS:
+            continue
+        match = pattern.match(text, word.start())
+        if match is None:
+            continue
+        start = match.start()
+        if (start and (text[start - 1].isalnum() or text[start - 1] in "-‐")) or depth[start]:
+            continue
+        lemma, verb_end, extra = _lemma_of(match, text)
+        if lemma == "continues" and start > 0:
+            continue  # only "continues to <lead verb>" leads a clause inside a paragraph
+        following = re.match(r"\s*([\w’']+|[,;.)])", text[match.end() :])
+        next_word = following.group(1).lower() if following else ""
+        if (
+            verb_end == match.end()
+            and next_word in _NOUN_FOLLOWERS
+            and next_word not in _FOLLOWER_OK.get(lemma, set())
+        ):
+            continue
+        clause_start = _boundary(text, start, base=base)
+        if clause_start is None:
+            continue
+        modifiers = [_clean(match.group("pre")), _clean(match.group("post")), extra]
+        mid = next((match.group(g) for g in ("mid", "mid2", "midb", "mid2b") if match.groupdict().get(g)), None)
+        if mid:
+            modifiers.insert(1, _clean(mid))
+        leads.append(
+            _Lead(
+                start=clause_start,
+                verb_start=start,
+                verb_end=verb_end,
+                lemma=lemma,
+                modifier=" ".join(m for m in modifiers if m).lower(),
+                lead=_clean(text[start:verb_end]),
+            )
+        )
+    return leads
+
+
+@functools.lru_cache(maxsize=512)
+def _paren_depth(text: str) -> tuple[int, ...]:
+    """Nesting level of each character: inside parentheses or “quotes” it is above 0."""
+    depth, level, quote = [], 0, False
+    for char in text:
+        if char in "(":
+            level += 1
+        elif char == ")":
+            level = max(0, level - 1)
+        elif char == "“":
+            quote = True
+        elif char == "”":
+            quote = False
+        depth.append(level + (1 if quote else 0))
+    depth.append(level)
+    return tuple(depth)
+
+
+def _clean(text: str | None) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def _lemma_of(match: re.Match[str], text: str) -> tuple[str, int, str]:
+    """The canonical verb of a lead match, where the verb phrase ends, and any extra modifier."""
+    index = next(i for i in range(len(_VERBS)) if match.group(f"v{i}"))
+    lemma = _VERBS[index][0]
+    end = match.end()
+    rest = text[end:]
+    if lemma in {"reiterates", "renews", "reaffirms"} and (nominal := _NOMINAL_RE.match(rest)):
+        return _NOMINAL[nominal.group("noun").lower()], end + nominal.end(), lemma
+    if lemma == "continues" and (cont := _CONTINUES_RE.match(rest)):
+        real = normalise_verb(cont.group("base") + (cont.group("rest") or ""))
+        if real is not None:
+            return real, end + cont.end(), "continues to"
+    if lemma == "expresses" and (expressed := _EXPRESSES_RE.match(rest)):
+        noun = expressed.group("noun").lower()
+        if noun not in {"the", "a", "an", "that", "to", "for"}:
+            adjectives = _clean(expressed.group("adj")).lower()
+            return f"expresses {noun}", end + expressed.end(), adjectives
+    if lemma in {"takes note", "notes", "welcomes"} and (with_ := _WITH_RE.match(rest)):
+        end += with_.end()
+        extra = _clean(with_.group("with")).lower()
+        if lemma == "takes note" and (of := re.match(r"^\s+of\b", text[end:])):
+            end += of.end()
+        return lemma, end, extra
+    if lemma == "takes note" and (of := re.match(r"^\s+of\b", rest)):
+        return lemma, end + of.end(), ""
+    if lemma == "appeals" and (to := re.match(r"^\s+to\b", rest)):
+        return lemma, end + to.end(), ""
+    return lemma, end, ""
+
+
+def _boundary(text: str, start: int, *, base: bool) -> int | None:
+    """Where a clause led by the verb at ``start`` begins, or ``None`` when the verb is not at clause level."""
+    stripped = text[:start].rstrip()
+    if stripped and stripped[-1] in ",;":
+        return len(stripped) - 1
+    coordinated = False
+    while True:
+        intro = _TRAILING_INTRO.search(stripped)
+        if not intro or intro.start() == len(stripped):
+            break
+        coordinated = coordinated or bool(_COORDINATOR_INTRO.match(intro.group("intro")))
+        stripped = stripped[: intro.start()].rstrip()
+    if not stripped:
+        return 0
+    if stripped[-1] in ",;":
+        return len(stripped) - 1
+    if stripped[-1] in ":—–":
+        return len(stripped)
+    if coordinated and not base:
+        return len(stripped)
+    return None
+
+
+_FALLBACK_VERB = re.compile(r"^\s*(?P<verb>[A-Z][a-z]{3,}s)\b(?!\s+(?:of|and|to)\b)")
+
+
+def split_clauses(text: str, *, continuation: bool = False) -> list[tuple[int, int, str, str, str]]:
+    """Split paragraph text into clauses: ``(start, end, verb, modifier, lead)``.
+
+    A new clause starts at a lead verb in the third person ("requests",
+    "welcomes") after ", ", "; ", ", and", "; and" or "and"; verbs inside the
+    action ("to prevent and combat") do not split. Words before the first lead
+    verb are a frame of the first clause ("Acting under Chapter VII, decides"),
+    or, in a ``continuation`` (a sub-paragraph), a clause of their own whose
+    verb is ``""``: it continues the chapeau.
+
+    >>> t = "Requests UNODC to continue to provide assistance, welcomes the Guide, and stresses its value"
+    >>> [(t[s:e], v, m) for s, e, v, m, _ in split_clauses(t)]  # doctest: +NORMALIZE_WHITESPACE
+    [('Requests UNODC to continue to provide assistance', 'requests', ''),
+     (', welcomes the Guide', 'welcomes', ''), (', and stresses its value', 'stresses', '')]
+    >>> t = ("Also calls upon States to strengthen border management so as to prevent and combat crime "
+    ...      "and requests the SG")
+    >>> [(v, m) for _, _, v, m, _ in split_clauses(t)]
+    [('calls upon', 'also'), ('requests', '')]
+    >>> t = "Provide a briefing to the Council, and expresses its intention"
+    >>> [(v, m) for _, _, v, m, _ in split_clauses(t, continuation=True)]
+    [('', ''), ('expresses intention', '')]
+    >>> [(v, m) for _, _, v, m, _ in split_clauses("Reiterates its invitation to Governments to act")]
+    [('invites', 'reiterates')]
+    >>> [v for _, _, v, _, _ in split_clauses("Acting under Chapter VII of the Charter, calls upon States to act")]
+    ['calls upon']
+    """
+    return [(lead.start, end, lead.lemma, lead.modifier, lead.lead) for lead, end in _clauses(text, continuation)]
+
+
+def _clauses(text: str, continuation: bool) -> list[tuple[_Lead, int]]:
+    """The leads of :func:`split_clauses`, each with the end of its clause."""
+    base = not continuation and _opens_with_base_form(text)
+    leads = _find_leads(text, base)
+    first_start = leads[0].start if leads else len(text)
+    if first_start > 0:
+        fallback = None if continuation else _FALLBACK_VERB.match(text[:first_start])
+        if fallback:  # an unknown lead verb: "Solicits the views of ..."
+            verb = fallback.group("verb")
+            leads.insert(0, _Lead(0, fallback.start("verb"), fallback.end("verb"), verb.lower(), "", verb))
+        elif continuation:
+            leads.insert(0, _Lead(0, 0, 0, "", "", ""))
+        elif leads:  # a frame before the first verb: "Acting under Chapter VII ..., decides"
+            first = leads[0]
+            leads[0] = _Lead(0, first.verb_start, first.verb_end, first.lemma, first.modifier, first.lead)
+    if not leads:
+        return []
+    ends = [lead.start for lead in leads[1:]] + [len(text)]
+    return list(zip(leads, ends, strict=True))
+
+
+def _opens_with_base_form(text: str) -> bool:
+    """First-person declarations open with a base form: "Commit to ...", "We reaffirm ..."."""
+    opening = re.sub(r"^\s*We(?:,[^,]{0,200},)?\s+", "", text)
+    return bool(_LEAD_BASE.match(opening)) and not _LEAD_3RD.match(opening)
+
+
+# ============================================================================ addressees
+def _split_top_level(text: str, pattern: re.Pattern[str], protected: list[tuple[int, int]]) -> list[str]:
+    pieces, last = [], 0
+    depth = _paren_depth(text)
+    for match in pattern.finditer(text):
+        if depth[match.start()] or any(s < match.end() and match.start() < e for s, e in protected):
+            continue
+        pieces.append(text[last : match.start()])
+        last = match.end()
+    pieces.append(text[last:])
+    return pieces
+
+
+_NEW_ACTOR_AFTER_AND = re.compile(r"\s+and\s+(?=(?:Member\s+)?States\b|Governments\b|Parties\b)")
+
+
+def _protected_spans(text: str, aliases: AliasTable) -> list[tuple[int, int]]:
+    """Spans not to split on "and" or commas: known names and capitalised names
+    (but "the Convention ... and States parties to ..." are two)."""
+    spans = [(s, e) for s, e, _ in aliases.find(text)]
+    for start, end, name in capitalised_names(text):
+        offset = start
+        for part in _NEW_ACTOR_AFTER_AND.split(name):
+            if " " in part:
+                spans.append((offset, offset + len(part)))
+            offset += len(part)
+            rest = text[offset:end]
+            gap = _NEW_ACTOR_AFTER_AND.match(rest)
+            offset += gap.end() if gap else 0
+    return spans
+
+
+def _np_head(phrase: str) -> str:
+    if _COMMITTEE.match(phrase):
+        return "Committee"
+    core = re.split(r"\s+(?:of|to|in|for|on|from|at)\s+", phrase, maxsplit=1)[0]
+    words = core.split()
+    return words[-1] if words else ""
+
+
+def _actor_like(phrase: str, known: bool) -> bool:
+    if known:
+        return True
+    head = _np_head(phrase)
+    if not head or head.lower() in _PRONOUNS:
+        return False
+    if head.lower() in ACTOR_HEADS:
+        return True
+    return head[0].isupper() and head.lower() not in {"i", "ii", "iii"}
+
+
+def parse_actors(
+    region: str, aliases: AliasTable, context: DocumentContext | None = None, position: tuple[int, int] = (0, 0)
+) -> list[tuple[str, str]]:
+    """Addressees in an addressee region: ``(as written, canonical)`` pairs.
+
+    Parentheticals ("within its mandate", "in cooperation with INTERPOL") and
+    post-modifiers ("that have not yet done so", "including through ...") are
+    dropped; coordinated actors are split.
+
+    >>> table = AliasTable.builtin()
+    >>> [c for _, c in parse_actors("Member States including through relevant central authorities as well as "
+    ...     "UNODC and other relevant UN entities that support capacity building", table)]
+    ['Member States', 'UNODC', 'relevant UN entities']
+    >>> [c for _, c in parse_actors("the United Nations Office on Drugs and Crime, in cooperation with "
+    ...     "INTERPOL and other relevant entities of the Compact,", table)]
+    ['UNODC']
+    >>> [c for _, c in parse_actors("Member States and, where applicable, other stakeholders, such as the "
+    ...     "private sector", table)]
+    ['Member States', 'stakeholders']
+    >>> [c for _, c in parse_actors("all States and parties to armed conflict", table)]
+    ['States', 'parties to armed conflict']
+    """
+    region = _clean(region).strip(" ,;:")
+    protected = _protected_spans(region, aliases)
+    chunks = _split_top_level(region, re.compile(r"\s*,\s*"), protected)
+    kept: list[str] = []
+    in_parenthetical = False  # after a parenthetical, only a coordinated chunk names an actor again
+    for chunk in chunks:
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        bare = re.sub(r"^(?:and|or|and/or|as\s+well\s+as)\b\s*", "", chunk, flags=re.IGNORECASE)
+        coordinated = bare != chunk or bool(kept and re.search(r"\b(?:and|or)$", kept[-1]))
+        if _PARENTHETICAL.match(bare):
+            if kept and bare != chunk:  # "and, where applicable, X": the coordinator waits for X
+                kept.append(chunk[: len(chunk) - len(bare)].strip())
+            in_parenthetical = True
+            continue
+        if in_parenthetical and not coordinated:
+            continue
+        in_parenthetical = False
+        kept.append(chunk)
+    joined = re.sub(r"\b(and|or)\s*,\s*", r"\1 ", ", ".join(kept))
+    joined = re.sub(r"\s*,\s*(and|or)\s*$", "", joined)
+    actors: list[tuple[str, str]] = []
+    protected = _protected_spans(joined, aliases)
+    for group in _split_top_level(joined, _AS_WELL_AS, protected):
+        group_protected = _protected_spans(group, aliases)
+        cut = next(
+            (m.start() for m in _POSTMODIFIER.finditer(group)
+             if not any(s < m.end() and m.start() < e for s, e in group_protected)),
+            len(group),
+        )
+        group = group[:cut]
+        pieces = [p.strip(" ,") for p in _split_top_level(group, _COORDINATION, _protected_spans(group, aliases))]
+        pieces = [p for p in pieces if p]
+        for i, piece in enumerate(pieces):
+            written = piece
+            phrase = normalise_committee(_DETERMINERS.sub("", piece).strip())
+            if not phrase or phrase.lower() in _PRONOUNS:
+                continue
+            if (
+                i + 1 < len(pieces)
+                and phrase.islower()
+                and " of " not in phrase
+                and _np_head(phrase).lower() not in ACTOR_HEADS
+                and _np_head(pieces[i + 1]).lower() in ACTOR_HEADS
+            ):  # "intergovernmental and non-governmental organizations"
+                phrase = f"{phrase} {_np_head(pieces[i + 1])}"
+            canonical = aliases.canonical(phrase)
+            if canonical is None and context is not None and phrase[0].isupper():
+                canonical = context.resolve(phrase, position)
+            if not _actor_like(phrase, canonical is not None):
+                continue
+            if canonical is None and context is not None and re.match(r"the\s+[A-Z]", written):
+                canonical = context.resolve(written, position)
+            actors.append((written, canonical or phrase))
+    return actors
+
+
+def _infinitive_start(text: str) -> int | None:
+    """Offset of the "to" that opens the action ("Requests UNODC, within its mandate, *to* continue")."""
+    depth = _paren_depth(text)
+    for match in re.finditer(r"(?:(?<=\s)|(?<=,)|^)(?:not\s+)?to\s+(?P<word>[\w’'\-]+)", text):
+        if depth[match.start()]:
+            continue
+        before = text[: match.start()].rstrip().split()
+        previous = before[-1].lower().strip(",") if before else ""
+        if _verb_like(match.group("word"), previous):
+            return match.start()
+    return None
+
+
+def _complete_subject(text: str) -> str:
+    """The longest opening words of ``text`` that end in an actor noun and are not continued
+    ("Member States consider adopting ..." -> "Member States")."""
+    words = text.split()
+    best = ""
+    for k in range(1, min(12, len(words)) + 1):
+        prefix = " ".join(words[:k]).rstrip(",;")
+        following = words[k].lower() if k < len(words) else ""
+        if following in {"of", "and", "or", "in", "to", "from", "for", "the", "concerned", "parties", "states"}:
+            continue
+        if _np_head(prefix).lower() in ACTOR_HEADS or _builtin().canonical(prefix):
+            best = prefix
+    return best
+
+
+def _addressee_and_action(lemma: str, rest: str) -> tuple[str, str]:
+    """Split the words after an addressing verb into (addressee region, action)."""
+    stripped = rest.lstrip(" ,")
+    if lemma in {"recommends", "reminds", "appeals"} and (to := re.match(r"to\s+(?=the\s|all\s|[A-Z])", stripped)):
+        # an indirect object: "Recommends to the General Assembly the adoption of ..."
+        stripped = stripped[to.end():]
+        ends = [m.start() for m in re.finditer(r",|:|\s(?:the|a|an)\s", stripped) if m.start() > 0]
+        infinitive = _infinitive_start(stripped)
+        end = min([*ends, infinitive if infinitive is not None else len(stripped)])
+        return stripped[:end], stripped[end:].strip(" ,:")
+    if re.match(r"that\b", stripped, re.IGNORECASE):
+        after = stripped[4:]
+        verb_at = _THAT_SUBJECT_END.search(after)
+        subject = after[: verb_at.start()] if verb_at and verb_at.start() < 200 else _complete_subject(after)
+        return subject, after.strip()
+    colon = stripped.find(":")
+    infinitive = _infinitive_start(stripped)
+    if infinitive is not None and (colon < 0 or infinitive < colon):
+        return stripped[:infinitive], stripped[infinitive:].strip()
+    if colon >= 0:
+        region = re.sub(r"\s+to\s*$", "", stripped[:colon])
+        return region, stripped[colon + 1 :].strip()
+    if lemma == "reminds" and (of := re.search(r"\s(?:of|that)\s", stripped)):
+        return stripped[: of.start()], stripped[of.start() :].strip()  # "Reminds all parties of ..."
+    comma = stripped.find(",")
+    if comma >= 0:
+        return stripped[:comma], stripped[comma + 1 :].strip()
+    return stripped, ""
+
+
+# ============================================================================ extraction
+def _strip_number(text: str) -> int:
+    match = _LEADING_NUMBER.match(text)
+    return match.end() if match else 0
+
+
+def _tidy_action(text: str) -> str:
+    text = _clean(text)
+    text = re.sub(r"^(?:to\s*:|:)\s*", "", text)
+    text = re.sub(rf"^(?:[,\s]*(?:{_INTRO})\s*,)+\s*", "", text, flags=re.IGNORECASE).lstrip(" ,")
+    text = re.sub(r"^in\s+(?:this|that)\s+(?:regard|respect|context)\s+", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"[\s,;:]*(?:\band\b)?[\s,;.]*$", "", text)
+    return text.strip()
+
+
+def _parent_number(passage: Passage) -> str:
+    if passage.parent:
+        return passage.parent
+    match = re.match(r"^([^()]*)\(", passage.number)
+    return match.group(1).strip() if match else ""
+
+
+def extract_passage(
+    passage: Passage,
+    aliases: AliasTable,
+    context: DocumentContext | None = None,
+    index: int = 0,
+    chapeau: ActionClause | None = None,
+) -> list[ActionClause]:
+    """Action clauses of one operative passage; ``chapeau`` is the last clause of its parent paragraph."""
+    text = passage.text
+    offset = _strip_number(text)
+    body = text[offset:]
+    clauses: list[ActionClause] = []
+    for lead, end in _clauses(body, continuation=chapeau is not None):
+        start, lemma = lead.start, lead.lemma
+        segment = body[start:end]
+        span = (offset + start, offset + end)
+        if not lemma:
+            if chapeau is None:
+                continue
+            clauses.append(
+                ActionClause(
+                    doc=passage.doc, label=passage.label, number=passage.number, part=passage.part,
+                    verb=chapeau.verb, modifier=chapeau.modifier, actors=chapeau.actors,
+                    action=_tidy_action(segment), text_span=span, lead=chapeau.lead,
+                    addressee=chapeau.addressee,
+                    mentioned=_mentioned(segment, chapeau.actors, aliases, context, (index, offset + start)),
+                    inherited=True,
+                )
+            )
+            continue
+        after_verb = body[lead.verb_end : end]
+        actors: tuple[str, ...] = ()
+        addressee = ""
+        action = _tidy_action(after_verb)
+        if lemma in ADDRESSING_VERBS:
+            region, rest = _addressee_and_action(lemma, after_verb)
+            found = parse_actors(region, aliases, context, (index, offset + lead.verb_start))
+            actors = tuple(dict.fromkeys(canonical for _, canonical in found))
+            if actors:
+                addressee = _clean(region).strip(" ,")
+                action = _tidy_action(rest)
+        clauses.append(
+            ActionClause(
+                doc=passage.doc, label=passage.label, number=passage.number, part=passage.part,
+                verb=lemma, modifier=lead.modifier, actors=actors, action=action, text_span=span, lead=lead.lead,
+                addressee=addressee,
+                mentioned=_mentioned(segment, actors, aliases, context, (index, offset + start)),
+            )
+        )
+    return clauses
+
+
+def _mentioned(
+    segment: str,
+    addressed: tuple[str, ...],
+    aliases: AliasTable,
+    context: DocumentContext | None,
+    position: tuple[int, int],
+) -> tuple[str, ...]:
+    found: list[str] = []
+    for mention in aliases.mentions(segment):
+        if aliases.kind(mention.canonical) == "actor":
+            found.append(mention.canonical)
+    committees = [(m.start(), m.end()) for m in _COMMITTEE.finditer(segment)]
+    found += [normalise_committee(segment[s:e]) for s, e in committees]
+    if context is not None:
+        for match in re.finditer(r"\bthe\s+(?P<name>[A-Z][\w\-]*(?:\s+(?:(?:of|on|for|in|against)(?:\s+the)?\s+)?"
+                                 r"[A-Z][\w\-]*)*)", segment):
+            name = match.group("name")
+            if not _org_head(name) or aliases.canonical(name) or any(s <= match.end() < e for s, e in committees):
+                continue
+            resolved = context.resolve(name, (position[0], position[1] + match.start()))
+            if resolved:
+                found.append(resolved)
+    return tuple(c for c in dict.fromkeys(found) if c not in addressed)
+
+
+def extract_mandates(passages: Iterable[Passage], aliases: AliasTable | None = None) -> list[ActionClause]:
+    """Every action clause of every operative paragraph and sub-paragraph, in reading order.
+
+    ``passages`` may hold several documents; each is read in order (heading and
+    preambular paragraphs too, for the names they introduce). Without an alias
+    table, the built-in one is used, extended with what the passages teach.
+    """
+    passages = list(passages)
+    if aliases is None:
+        aliases = AliasTable.builtin().learn(passages)
+    by_doc: dict[str, list[Passage]] = {}
+    for passage in passages:
+        by_doc.setdefault(passage.doc, []).append(passage)
+    clauses: list[ActionClause] = []
+    for doc_passages in by_doc.values():
+        context = DocumentContext(aliases)
+        last_clause: dict[tuple[str, str], ActionClause] = {}
+        for index, passage in enumerate(doc_passages):
+            if passage.kind != "footnote":
+                context.read(index, passage.text)
+            if passage.kind == "operative":
+                chapeau = None
+                parent = _parent_number(passage)
+                if parent:
+                    chapeau = last_clause.get((passage.part, parent))
+                found = extract_passage(passage, aliases, context, index, chapeau)
+                clauses.extend(found)
+                if found:
+                    last_clause[(passage.part, passage.number)] = found[-1]
+    return clauses
+
+
+# ============================================================================ filtering
+def _doc_key(symbol: str) -> str:
+    return re.sub(r"\s+", "", symbol).casefold()
+
+
+def actor_matches(wanted: str, actors: Sequence[str], aliases: AliasTable | None = None) -> bool:
+    """Whether a user's actor name (any alias) is among ``actors``.
+
+    >>> actor_matches("United Nations Office on Drugs and Crime", ["Member States", "UNODC"])
+    True
+    >>> actor_matches("the secretary general", ["Secretary-General"]), actor_matches("States", ["Member States"])
+    (True, False)
+    """
+    table = aliases or _builtin()
+    target = table.canonical(wanted) or wanted
+    key = surface_key(_DETERMINERS.sub("", target.strip()))
+    return any(surface_key(actor) == key or table.canonical(actor) == target for actor in actors)
+
+
+def filter_mandates(
+    clauses: Iterable[ActionClause],
+    actor: str | None = None,
+    verb: str | None = None,
+    doc: str | None = None,
+    aliases: AliasTable | None = None,
+) -> list[ActionClause]:
+    """Clauses addressed to ``actor`` (any alias), led by ``verb`` (any form), in ``doc``.
+
+    ``actor`` also matches an addressee as the text writes it ("the Office"), whatever it
+    was resolved to. ``verb`` matches by words: ``calls`` matches ``calls upon`` and ``calls for``;
+    ``expresses`` matches ``expresses appreciation``. ``doc`` matches the symbol
+    ignoring case and spaces; when no symbol equals it, any symbol containing it.
+    """
+    clauses = list(clauses)
+    if doc:
+        wanted_doc = _doc_key(doc)
+        exact = [c for c in clauses if _doc_key(c.doc) == wanted_doc]
+        clauses = exact or [c for c in clauses if wanted_doc in _doc_key(c.doc)]
+    if verb:
+        lemma = normalise_verb(verb) or verb.strip().lower()
+        clauses = [c for c in clauses if c.verb == lemma or c.verb.startswith(lemma + " ")]
+    if actor:
+        written = surface_key(actor)
+        clauses = [
+            c for c in clauses
+            if actor_matches(actor, c.actors, aliases) or (c.addressee and surface_key(c.addressee) == written)
+        ]
+    return clauses
+
+
+_BUILTIN_CACHE: list[AliasTable] = []
+
+
+def _builtin() -> AliasTable:
+    if not _BUILTIN_CACHE:
+        _BUILTIN_CACHE.append(AliasTable.builtin())
+    return _BUILTIN_CACHE[0]
+
+
+# ============================================================================ questions
+@dataclass(frozen=True)
+class MandateQuery:
+    """A question that asks what an actor is mandated to do: the actor (canonical), the verb
+    when the question names one (``requests``), and the remaining topic words ("on evidence")."""
+
+    actor: str
+    verb: str | None = None
+    topic: str = ""
+    surface: str = ""
+
+    def select(self, clauses: Iterable[ActionClause], aliases: AliasTable | None = None) -> list[ActionClause]:
+        return filter_mandates(clauses, actor=self.actor, verb=self.verb, aliases=aliases)
+
+
+_PASSIVE_CUE = re.compile(
+    r"\b(?:is|are|was|were|been|be|being)\b.*?\b"
+    r"(?P<verb>requested|asked|called\s+(?:up)?on|urged|encouraged|invited|authori[sz]ed|demanded|directed|"
+    r"instructed|mandated|tasked|required|expected|recommended|entrusted|reminded|told|supposed)\b",
+    re.IGNORECASE,
+)
+_ACTIVE_CUE = re.compile(
+    r"\b(?:does|do|did|will|should)\s+(?:the\s+)?(?:[\w\-/().]+\s+){0,6}?"
+    r"(?P<verb>request|ask|call\s+(?:up)?on|urge|encourage|invite|authori[sz]e|demand|direct|instruct|mandate|"
+    r"task|require|expect|recommend|entrust|remind|want)\b",
+    re.IGNORECASE,
+)
+_NOUN_CUE = re.compile(
+    r"\b(?P<verb>mandates?|tasks?|requests|calls|obligations|responsibilities|duties|assignments|"
+    r"what\s+(?:must|should|shall|has\s+to|have\s+to)\b)",
+    re.IGNORECASE,
+)
+_GENERIC_ACTOR = re.compile(
+    r"\b(?:all\s+)?(?:the\s+)?(?:(?:relevant|concerned|other)\s+)?"
+    r"(?:(?:[A-Z][\w\-]*|international|civil|private|United\s+Nations)\s+)*"
+    r"(?P<head>States|Governments|parties|donors|stakeholders|entities|organizations|agencies|community|society|"
+    r"sector|Secretariat|Secretary-General|Council|Assembly|Commission|Committee|Office|Group|Mission)\b"
+    r"(?:\s+to\s+(?:the\s+|an?\s+)?(?:armed\s+)?conflicts?\b|\s+concerned\b)?"
+)
+_QUESTION_WORDS = re.compile(
+    r"\b(?:what|which|who|whom|how|is|are|was|were|been|be|does|do|did|the|a|an|of|to|for|by|in|resolution|"
+    r"resolutions|document|text|paragraphs?|list|show|give|me|all|its|their|his|her|has|have|must|should|shall|"
+    r"will|under|mandated|asked|requested|called|upon|on|urged|encouraged|invited|do|doing|say|says|about|"
+    r"mandates?|tasks?|requests|calls|obligations|responsibilities|duties|it|this|that|these|those|"
+    r"General\s+Assembly|Security\s+Council|draft|please|tell|us|exactly|specifically|also|further)\b",
+    re.IGNORECASE,
+)
+
+
+def parse_mandate_question(question: str, aliases: AliasTable | None = None) -> MandateQuery | None:
+    """Recognise a question about an actor's mandates; ``None`` for any other question.
+
+    >>> q = parse_mandate_question("What is UNODC requested to do on evidence?")
+    >>> q.actor, q.verb, q.topic
+    ('UNODC', 'requests', 'evidence')
+    >>> parse_mandate_question("mandates of the Secretary-General").actor
+    'Secretary-General'
+    >>> q = parse_mandate_question("What are Member States called upon to do?")
+    >>> q.actor, q.verb
+    ('Member States', 'calls upon')
+    >>> q = parse_mandate_question("What does the Assembly ask the United Nations Office on Drugs and Crime to do?")
+    >>> q.actor, q.verb
+    ('UNODC', None)
+    >>> parse_mandate_question("When was the resolution adopted?") is None
+    True
+    >>> parse_mandate_question("Who is requested to report to the General Assembly?") is None
+    True
+    >>> parse_mandate_question("What does UNODC's handbook on children say?") is None
+    True
+    """
+    table = aliases or _builtin()
+    text = _clean(question)
+    if re.match(r"(?:who|whom|which\s+(?:body|bodies|entity|entities|actors?|organi[sz]ations?|offices?))\b",
+                text, re.IGNORECASE):
+        return None  # the actor is what is asked for
+    cue = _PASSIVE_CUE.search(text) or _ACTIVE_CUE.search(text) or _NOUN_CUE.search(text)
+    if cue is None:
+        return None
+    candidates: list[tuple[int, int, str, str]] = []
+    for mention in table.mentions(text, query=True):
+        if table.kind(mention.canonical) == "actor":
+            candidates.append((mention.start, mention.end, mention.canonical, mention.surface))
+    for match in _GENERIC_ACTOR.finditer(text):
+        if any(s < match.end() and match.start() < e for s, e, _, _ in candidates):
+            continue
+        phrase = _DETERMINERS.sub("", match.group(0)).strip()
+        candidates.append((match.start(), match.end(), table.canonical(phrase) or phrase, match.group(0)))
+    candidates.sort()
+    if not candidates:
+        return None
+    if cue.re is _PASSIVE_CUE:
+        before = [c for c in candidates if c[1] <= cue.start("verb")]
+        chosen = before[-1] if before else candidates[0]
+    else:
+        after = [c for c in candidates if c[0] >= cue.end()]
+        if cue.re is _ACTIVE_CUE:
+            chosen = after[0] if after else candidates[-1]
+        else:
+            chosen = after[0] if after else candidates[-1]
+            if not after and not re.search(r"['’]s\s*$", text[: chosen[1] + 2]) and cue.start() < chosen[0]:
+                chosen = candidates[-1]
+    if cue.re is _NOUN_CUE and not _noun_cue_applies(text, cue, chosen):
+        return None
+    verb_word = cue.group("verb").lower()
+    verb = normalise_verb(verb_word)
+    if verb not in ADDRESSING_VERBS or re.match(r"ask|mandat|task|requir|expect|want|told|suppos", verb_word):
+        verb = None  # a generic cue: any addressing verb
+    topic = text
+    for start, end in sorted([(chosen[0], chosen[1]), (cue.start("verb"), cue.end())], reverse=True):
+        topic = topic[:start] + " " + topic[end:]
+    topic = _QUESTION_WORDS.sub(" ", topic)
+    topic = _clean(re.sub(r"[?!.,;:'’]|\bs\b", " ", topic))
+    return MandateQuery(actor=chosen[2], verb=verb, topic=topic, surface=chosen[3])
+
+
+def _noun_cue_applies(text: str, cue: re.Match[str], actor: tuple[int, int, str, str]) -> bool:
+    """A noun cue ("mandates", "tasks") counts only when it is the actor's: "mandates of X", "X's tasks"."""
+    between = text[min(cue.end(), actor[1]) : max(cue.start(), actor[0])]
+    if cue.start() < actor[0]:  # "mandates of X", "tasks does the resolution give the X"
+        return len(between.split()) <= 6 or cue.group("verb").lower().startswith("what")
+    return bool(re.fullmatch(r"\s*(?:['’]s)?\s*", between))
+
+
+# ============================================================================ output
+def mandate_facets(clauses: Iterable[ActionClause]) -> dict[str, list[tuple[str, int]]]:
+    """Actors and verbs of the clauses with their clause counts, most frequent first: the
+    choices of a filter menu.
+
+    >>> mandate_facets(extract_mandates([Passage(doc="X", kind="operative", number="1",
+    ...     text="Urges States to act, and requests the Secretary-General and States to report")]))
+    {'actors': [('States', 2), ('Secretary-General', 1)], 'verbs': [('urges', 1), ('requests', 1)]}
+    """
+    actors: dict[str, int] = {}
+    verbs: dict[str, int] = {}
+    for clause in clauses:
+        verbs[clause.verb] = verbs.get(clause.verb, 0) + 1
+        for actor in clause.actors:
+            actors[actor] = actors.get(actor, 0) + 1
+    return {
+        "actors": sorted(actors.items(), key=lambda item: -item[1]),
+        "verbs": sorted(verbs.items(), key=lambda item: -item[1]),
+    }
+
+
+def mandate_rows(clauses: Iterable[ActionClause]) -> list[dict[str, Any]]:
+    """Flat rows for a table or CSV: doc, label, verb (as written), actors, action, mentioned."""
+    return [
+        {
+            "doc": c.doc,
+            "label": c.label,
+            "verb": c.verb_phrase,
+            "actors": "; ".join(c.actors),
+            "action": c.action,
+            "mentioned": "; ".join(c.mentioned),
+        }
+        for c in clauses
+    ]
+
+
+def mandates_csv(clauses: Iterable[ActionClause]) -> str:
+    """The clauses as CSV text (header row first), for export."""
+    rows = mandate_rows(clauses)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["doc", "label", "verb", "actors", "action", "mentioned"])
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def excerpt(text: str, limit: int = 140) -> str:
+    """``text`` cut at a word boundary to about ``limit`` characters.
+
+    >>> excerpt("to continue to provide technical assistance to Member States", 30)
+    'to continue to provide …'
+    """
+    text = _clean(text)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def mandates_table(clauses: Sequence[ActionClause], *, title: str = "", excerpt_chars: int = 140) -> Any:
+    """A ``rich`` table of the clauses: actor(s), verb, label and an excerpt of the action."""
+    from rich.table import Table
+
+    several_docs = len({c.doc for c in clauses}) > 1
+    table = Table(title=title or None, show_lines=False, expand=False)
+    table.add_column("Actor(s)", style="bold")
+    table.add_column("Verb")
+    if several_docs:
+        table.add_column("Document")
+    table.add_column("Paragraph", no_wrap=True)
+    table.add_column("Action")
+    for clause in clauses:
+        row = [", ".join(clause.actors) or "—", clause.verb_phrase]
+        if several_docs:
+            row.append(clause.doc)
+        row += [clause.label, excerpt(clause.action, excerpt_chars) or "—"]
+        table.add_row(*row)
+    return table
+
+
+# ============================================================================ command
+def load_clauses(
+    files: Sequence[str | Any] = (), *, index_dir: Any = None, pipeline: Any = None
+) -> tuple[list[ActionClause], AliasTable]:
+    """Clauses of the given files (parsed directly), or of every indexed document
+    (through ``pipeline``, by default a ``Pipeline`` over ``index_dir``).
+
+    Raises ``IndexMissingError`` (with the command to build an index, and the
+    ``--file`` way round it) when there are no files and no index.
+    """
+    from rag.errors import IndexMissingError
+
+    if files:
+        from rag.parse import parse_file
+
+        passages = [p for path in files for p in parse_file(path).passages]
+        aliases = AliasTable.builtin().learn(passages)
+        return extract_mandates(passages, aliases), aliases
+    from rag.pipeline import Pipeline
+    from rag.settings import Settings
+
+    if pipeline is None:
+        pipeline = Pipeline(Settings(index_dir=index_dir) if index_dir else Settings())
+    try:
+        passages = pipeline.passages()
+        aliases = pipeline.snapshot().aliases
+    except IndexMissingError as error:
+        raise IndexMissingError(f"{error} (or read files directly: `rag mandates --file PATH`)") from None
+    return extract_mandates(passages, aliases), aliases
+
+
+def mandates_command(
+    *,
+    actor: str | None = None,
+    verb: str | None = None,
+    doc: str | None = None,
+    as_json: bool = False,
+    files: Sequence[Any] = (),
+    index_dir: Any = None,
+    pipeline: Any = None,
+) -> int:
+    """Body of ``rag mandates``: print the matching clauses as a table or JSON; returns the exit code."""
+    import json
+    import sys
+
+    from rag.errors import InputError
+
+    clauses, aliases = load_clauses(files, index_dir=index_dir, pipeline=pipeline)
+    if verb and normalise_verb(verb) is None and verb.strip().lower() not in _LEMMAS:
+        known = ", ".join(v for v, _ in mandate_facets(clauses)["verbs"][:12])
+        raise InputError(f"unknown verb {verb!r}; verbs in these documents: {known}")
+    if doc and not filter_mandates(clauses, doc=doc):
+        symbols = ", ".join(sorted({c.doc for c in clauses})) or "none"
+        raise InputError(f"no document matches {doc!r}; documents: {symbols} (see `rag list`)")
+    selected = filter_mandates(clauses, actor=actor, verb=verb, doc=doc, aliases=aliases)
+    if as_json:
+        sys.stdout.write(json.dumps([c.to_json() for c in selected], ensure_ascii=False, indent=2) + "\n")
+        return 0
+    from rich.console import Console
+
+    if not selected:
+        ranked = mandate_facets(filter_mandates(clauses, doc=doc))["actors"][:10]
+        hint = f"; actors addressed: {', '.join(f'{a} ({n})' for a, n in ranked) or 'none'}" if actor else ""
+        Console(stderr=True).print(f"No action clause matches{hint}.", highlight=False)
+        return 0
+    wanted = [f"actor {actor}" if actor else "", f"verb {verb}" if verb else "", f"in {doc}" if doc else ""]
+    title = f"Mandates ({len(selected)} clauses{': ' if any(wanted) else ''}{', '.join(w for w in wanted if w)})"
+    Console(soft_wrap=False).print(mandates_table(selected, title=title))
+    return 0
