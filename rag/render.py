@@ -56,18 +56,21 @@ def print_document(document: Document, console: Console | None = None) -> None:
     details = [x for x in (document.body, document.date, document.source) if x]
     if details:
         console.print(" | ".join(details), style="dim", highlight=False)
-    table = Table(show_header=True, header_style="bold", expand=False)
-    table.add_column("label", no_wrap=True)
-    table.add_column("pages", no_wrap=True)
-    table.add_column("footnotes", overflow="fold")
-    table.add_column("text", overflow="ellipsis", no_wrap=True)
-    for passage in document.passages:
-        table.add_row(
-            passage.label,
-            ",".join(str(p) for p in passage.pages),
-            _links(passage),
-            _start(passage.text),
-        )
+    has_pages = any(passage.pages for passage in document.passages)
+    rows = [
+        (passage.label, ",".join(str(p) for p in passage.pages), _links(passage), _start(passage.text))
+        for passage in document.passages
+    ]
+    # Labels and pages are what users cite: never truncate them; only the text start gives way.
+    widest = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
+    table = Table(show_header=True, header_style="bold", expand=True)
+    table.add_column("label", no_wrap=True, min_width=max(5, widest[0]))
+    if has_pages:
+        table.add_column("pages", no_wrap=True, min_width=max(5, widest[1]))
+    table.add_column("footnotes", no_wrap=True, min_width=min(max(9, widest[2]), 24), max_width=24)
+    table.add_column("text", overflow="ellipsis", no_wrap=True, ratio=1)
+    for label, pages, links, text in rows:
+        table.add_row(label, pages, links, text) if has_pages else table.add_row(label, links, text)
     console.print(table)
     for warning in document.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
