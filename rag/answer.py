@@ -1,0 +1,1072 @@
+"""Extractive answers: verbatim excerpts of the retrieved paragraphs, each cited.
+
+:class:`Answerer` turns a question and the retrieval hits into an
+:class:`rag.types.Answer`:
+
+* **excerpts**: for each chosen paragraph, the clause or sentence most relevant
+  to the question (UN paragraphs are often one long sentence: they are split on
+  semicolons and at the clause boundaries of resolution drafting, "..., and
+  requests ...", "..., recognizing that ..."), followed by its label, e.g.
+  ``[OP 9]``. The whole paragraph stays in :attr:`Citation.text`; the excerpt in
+  :attr:`Citation.excerpt` is always a verbatim substring of it;
+* **several paragraphs** when the question asks for a list, or when several
+  hits are about as relevant as the best one;
+* **footnotes** shown under the paragraph that cites them, when relevant;
+* **questions about the document itself** (symbol, title, issuing body, date,
+  formal editing, reissue) answered from its heading and its ``*`` footnotes;
+* **label questions** ("OP 9", "operative paragraph 9 of E/CN.15/2019/L.8/Rev.1",
+  "first preambular paragraph") show that paragraph;
+* **mandate questions** ("What is UNODC requested to do?") list every matching
+  paragraph of the mandate map (``rag.mandates``), not a top-k sample;
+* **abstention**: when nothing retrieved is relevant enough (see
+  :class:`AbstentionPolicy`), the answer says so, with no citations.
+
+Nothing here knows a particular document: rules follow UN drafting
+conventions, thresholds were calibrated on the ``dev`` split of the eval suites.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from rag.errors import InputError
+from rag.lexical import tokenize
+from rag.types import Answer, Citation, Hit, Passage, normalise_label
+
+# --------------------------------------------------------------------------- input
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def clean_question(raw: str, max_chars: int) -> str:
+    """The question with control characters removed and whitespace collapsed.
+
+    Raises :class:`InputError` for an empty question or one longer than ``max_chars``.
+
+    >>> clean_question("  What is\\tUNODC\\x00 asked to do?\\n", 200)
+    'What is UNODC asked to do?'
+    >>> clean_question(" \\x07 ", 200)
+    Traceback (most recent call last):
+    ...
+    rag.errors.InputError: the question is empty (after removing control characters); ask e.g. ...
+    """
+    text = unicodedata.normalize("NFC", raw or "")
+    had_controls = bool(_CONTROL.search(text))
+    text = _INVISIBLE.sub("", _CONTROL.sub(" ", text))
+    text = " ".join(text.split())
+    if not text:
+        why = " (after removing control characters)" if had_controls else ""
+        raise InputError(f'the question is empty{why}; ask e.g. rag ask "What is UNODC requested to do?"')
+    if len(text) > max_chars:
+        raise InputError(
+            f"the question is {len(text):,} characters long, more than the limit of {max_chars:,} "
+            "(setting RAG_MAX_QUESTION_CHARS); ask one short question at a time"
+        )
+    return text
+
+
+#: Very common function words of languages users may write in, to notice a question
+#: that is not in English (the bundled model and the documents are English).
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_FOREIGN_WORDS: dict[str, frozenset[str]] = {
+    "French": _words("le la les des du une est que qui quoi quel quelle quels quelles dans pour sur avec au aux "
+                     "ce cette ces sont il elle nous vous fait faire demande demandé ne pas"),
+    "Spanish": _words("el la los las del una es que qué cuál cuáles dónde cómo para por con se al este esta son "
+                      "hace pide sobre dice"),
+    "German": _words("der die das den dem des ein eine ist sind und was wer wie welche welcher für mit von zu im "
+                     "auf wird werden nicht"),
+    "Portuguese": _words("o os as do da dos das um uma é que qual quais para com por no na ao pede sobre diz"),
+    "Italian": _words("il lo gli le del della dei che cosa quale quali per con sono è nel alla chiede dice"),
+}
+_ENGLISH_WORDS = _words(
+    "the a an of to in on for and or is are was be what which who whom how does do did it this that about with by "
+    "from as at its their there any all has have when where why can should say says said text resolution draft"
+)
+
+
+def foreign_language(question: str) -> str | None:
+    """The language a question seems written in when it is clearly not English, else ``None``.
+
+    >>> foreign_language("Que demande la résolution à l'ONUDC ?")
+    'French'
+    >>> foreign_language("¿Qué se pide a la UNODC sobre las pruebas electrónicas?")
+    'Spanish'
+    >>> foreign_language("联合国毒品和犯罪问题办公室被要求做什么？")
+    'a language other than English'
+    >>> foreign_language("What is UNODC asked to do on evidence?") is None
+    True
+    >>> foreign_language("OP 9") is None
+    True
+    """
+    letters = [c for c in question if c.isalpha()]
+    if not letters:
+        return None
+    non_latin = sum(1 for c in letters if not unicodedata.name(c, "").startswith("LATIN"))
+    if non_latin / len(letters) > 0.5:
+        return "a language other than English"
+    words = re.findall(r"[^\W\d_]+", question.lower().replace("’", "'").replace("'", " "))
+    if len(words) < 3:
+        return None
+    english = sum(1 for w in words if w in _ENGLISH_WORDS)
+    best, best_count = None, 0
+    for language, vocabulary in _FOREIGN_WORDS.items():
+        count = sum(1 for w in words if w in vocabulary and w not in _ENGLISH_WORDS)
+        if count > best_count:
+            best, best_count = language, count
+    if best is not None and best_count >= 2 and best_count > english:
+        return best
+    return None
+
+
+# --------------------------------------------------------------------------- question analysis
+
+#: Words that say how a question is asked, not what it is about.
+_QUESTION_TALK = frozenset(
+    tokenize(
+        "text resolution resolutions draft document documents say says said saying mention mentions mentioned "
+        "paragraph paragraphs deal deals dealing anything something there regarding concern concerns concerning "
+        "refer refers referred reference talk talks provision provisions language list show tell me us give "
+        "where which what whose whom why when how many much kind type one ones part parts contain contains "
+        "include includes included anywhere specifically particular relate relates related according "
+        "quote quoting cite cited address addresses addressed ask asks asked"
+    )
+)
+
+
+def question_terms(question: str) -> list[str]:
+    """The stems that carry what a question is about (stop words and question talk removed).
+
+    >>> question_terms("What does the text say about money laundering?")
+    ['money', 'launder']
+    """
+    seen: list[str] = []
+    for token in tokenize(question):
+        if token not in _QUESTION_TALK and token not in seen:
+            seen.append(token)
+    return seen
+
+
+_LIST_CUES = re.compile(
+    r"\b(list|all|every|which paragraphs|what paragraphs|which provisions|where does|where is|paragraphs|"
+    r"handbooks|guides|tools|programmes|mandates|what are)\b",
+    re.IGNORECASE,
+)
+
+
+def wants_list(question: str) -> bool:
+    """True when the question asks for several items ("list all paragraphs on evidence").
+
+    >>> wants_list("List all paragraphs on evidence."), wants_list("What is SHERLOC?")
+    (True, False)
+    """
+    return bool(_LIST_CUES.search(question))
+
+
+# --------------------------------------------------------------------------- label questions
+
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "last": -1,
+}
+_KIND_WORDS = {
+    "op": "operative", "operative": "operative", "pp": "preambular", "preambular": "preambular",
+    "footnote": "footnote", "fn": "footnote", "paragraph": "", "para": "", "par": "",
+}
+_SUBS = r"(?:\s*\((?:[a-z]{1,2}|[ivxl]{1,6})\))*"
+_LABEL = re.compile(
+    r"\b(?P<kind>op|pp|fn|footnote|(?:operative|preambular)\s+(?:paragraph|para\.?)|paragraph|para\.?|par\.)"
+    rf"\s*(?P<number>\d{{1,3}}{_SUBS}|\*{{1,3}})(?![\w/])",
+    re.IGNORECASE,
+)
+_ORDINAL_LABEL = re.compile(
+    rf"\b(?:the\s+)?(?P<ordinal>{'|'.join(_ORDINALS)})\s+(?P<kind>operative|preambular)\s+(?:paragraph|para)\b",
+    re.IGNORECASE,
+)
+_SYMBOL = re.compile(r"\b(?:[AESTC]|UNEP|FCCC|TD|DP|ICCD|CRC|CEDAW)(?:/[A-Z0-9.()\-]+)+(?:\s*\(\d{4}\))?",
+                     re.IGNORECASE)
+_FILLER = _words(
+    "what does do say says said show me display quote read print give text of in the a paragraph please is "
+    "content contents full wording word words verbatim"
+)
+
+
+@dataclass(frozen=True)
+class LabelRequest:
+    """A question that names a paragraph: ``kind`` ("" when the kind is not said), ``number`` (``"9"``,
+    ``"5(a)"``, ``"*"``; ``-1`` ordinal ``last`` becomes ``"last"``), the document symbol if given, and
+    whether the question is *only* the label (then the whole paragraph is shown)."""
+
+    kind: str
+    number: str
+    symbol: str = ""
+    only: bool = True
+
+
+def parse_label_request(question: str) -> LabelRequest | None:
+    """Recognise a paragraph label in a question.
+
+    >>> parse_label_request("OP 9")
+    LabelRequest(kind='operative', number='9', symbol='', only=True)
+    >>> parse_label_request("operative paragraph 5 (a) of E/CN.15/2019/L.8/Rev.1")
+    LabelRequest(kind='operative', number='5(a)', symbol='E/CN.15/2019/L.8/Rev.1', only=True)
+    >>> parse_label_request("What does PP 3 say about religion?")
+    LabelRequest(kind='preambular', number='3', symbol='', only=False)
+    >>> parse_label_request("Show me the last operative paragraph")
+    LabelRequest(kind='operative', number='last', symbol='', only=True)
+    >>> parse_label_request("What does resolution 72/194 say?") is None
+    True
+    """
+    symbol_match = _SYMBOL.search(question)
+    symbol = symbol_match.group(0).strip() if symbol_match else ""
+    rest = question.replace(symbol, " ") if symbol else question
+    match = _LABEL.search(rest)
+    if match:
+        kind_word = match.group("kind").lower().split()[0].rstrip(".")
+        kind = _KIND_WORDS.get(kind_word, "")
+        number = re.sub(r"\s+", "", match.group("number")).lower()
+        if number.startswith("*"):
+            kind = "footnote"
+    else:
+        match = _ORDINAL_LABEL.search(rest)
+        if not match:
+            return None
+        kind = match.group("kind").lower()
+        ordinal = _ORDINALS[match.group("ordinal").lower()]
+        number = "last" if ordinal < 0 else str(ordinal)
+    remainder = (rest[: match.start()] + " " + rest[match.end() :]).lower()
+    words = [w for w in re.findall(r"[^\W_]+", remainder) if w not in _FILLER and w not in _ORDINALS]
+    return LabelRequest(kind=kind, number=number, symbol=symbol, only=not words)
+
+
+# --------------------------------------------------------------------------- metadata questions
+
+_METADATA_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # "symbol of the Secretary-General's report" asks about another document
+    ("symbol", re.compile(r"\b(document\s+)?symbol\b(?!\s+of\s+(?:the|a|an)\s+(?!(?:document|draft|resolution|text)\b))"
+                          r"|\bdocument (number|code)\b", re.I)),
+    ("editing", re.compile(r"\bformal(ly)?\s+edit|\bedited\b|\bediting\b", re.I)),
+    ("reissue", re.compile(r"\bre-?issu", re.I)),
+    ("title", re.compile(r"\btitle\b|\bentitled\b|\bwhat is (this|the) (draft|resolution|document) called\b", re.I)),
+    ("body", re.compile(
+        r"\b(which|what) (body|organ|committee|commission)\b|\bwho (would |will )?(adopts?|adopted|issues?|issued|"
+        r"recommends?|recommended|submits?|submitted)\b|\bissuing body\b|\b(an?|the) (ecosoc|general assembly|"
+        r"security council|economic and social council) (document|one|draft|text)\b", re.I)),
+    ("date", re.compile(r"^\s*(when|on what date|what date|which date)\b.*\b(issued|dated|published|adopted|"
+                        r"released)\b|"
+                        r"\bdate of (this|the) (document|draft|resolution|text)\b", re.I)),
+)
+#: Words of each intent that a matching heading or footnote sentence is likely to contain.
+_INTENT_WORDS = {
+    "editing": "edit editing formal",
+    "reissue": "reissued technical reasons",
+    "date": "reissued issued adopted dated session",
+    "body": "recommends adopts adoption approval council assembly commission committee",
+    "title": "",
+    "symbol": "",
+}
+
+
+def metadata_intent(question: str) -> str | None:
+    """What a question about the document itself asks for, else ``None``.
+
+    >>> metadata_intent("Was this issued with formal editing?")
+    'editing'
+    >>> metadata_intent("Is this an ECOSOC document or a General Assembly one?")
+    'body'
+    >>> metadata_intent("How many votes did the draft receive when it was adopted?") is None
+    True
+    """
+    for name, pattern in _METADATA_INTENTS:
+        if pattern.search(question):
+            return name
+    return None
+
+
+# --------------------------------------------------------------------------- clauses and excerpts
+
+#: Lead verbs of resolution drafting (present and participle forms), where a long
+#: sentence starts a new clause after ", and" or ",".
+_DRAFTING_VERBS = (
+    "request", "encourage", "invite", "urge", "call", "welcome", "note", "take", "decide", "recommend", "reiterate",
+    "reaffirm", "recognize", "recognise", "emphasize", "emphasise", "stress", "underline", "acknowledge", "commend",
+    "express", "appeal", "authorize", "endorse", "support", "affirm", "condemn", "deplore", "recall", "consider",
+    "highlight", "underscore", "remind", "demand", "direct", "approve", "bear", "convince", "mindful", "concern",
+)
+_VERB_FORMS = frozenset(f for v in _DRAFTING_VERBS for f in (v + "s", v + "es", v + "ing", v[:-1] + "ing"))
+#: A comma followed by a word that may open a new clause; the word must be one of ``_VERB_FORMS``.
+_CLAUSE_BREAK = re.compile(
+    r",\s+(?=(?:and\s+)?(?:in\s+(?:this|that)\s+regard,?\s+|in\s+particular,?\s+)?(?:also\s+|further\s+|"
+    r"strongly\s+|once again\s+)?(?P<verb>[A-Za-z]+)\b)"
+)
+_SENTENCE_BREAK = re.compile(r"(?<=[;])\s+|(?<=[.:])\s+(?=[A-Z(“\"])")
+_ABBREVIATION_END = re.compile(
+    r"\b(?:No|Nos|vol|Vol|para|paras|p|pp|art|Art|Rev|Add|Corr|e\.g|i\.e|etc|Mr|Ms|Dr|St)\.$"
+)
+_LEADING_MARKER = re.compile(r"^\s*(?:\d{1,3}\.|\((?:[a-z]{1,2}|[ivxl]{1,6})\))\s+")
+#: Sentences longer than this many words are split at clause boundaries too.
+LONG_SENTENCE_WORDS = 40
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of ``text``, long sentences split at clause boundaries.
+
+    The spans cover the text in order; whitespace between them is left out.
+
+    >>> t = "Recalling that terrorism is criminal, and emphasizing the need to act; Noting the report."
+    >>> [t[a:b] for a, b in clause_spans(t)]
+    ['Recalling that terrorism is criminal, and emphasizing the need to act;', 'Noting the report.']
+    >>> long = "Requests the Office to " + "assist States " * 20 + "in this area, and welcomes the new guide."
+    >>> [" ".join(long[a:b].split()[-3:]) for a, b in clause_spans(long)]
+    ['in this area,', 'the new guide.']
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_BREAK.finditer(text):
+        if _ABBREVIATION_END.search(text[start : match.start()]):
+            continue
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    result: list[tuple[int, int]] = []
+    for begin, end in spans:
+        sentence = text[begin:end]
+        if len(sentence.split()) <= LONG_SENTENCE_WORDS:
+            result.append((begin, end))
+            continue
+        inner = begin
+        for match in _CLAUSE_BREAK.finditer(sentence):
+            if match.group("verb").lower() not in _VERB_FORMS:
+                continue
+            cut = begin + match.start() + 1  # keep the comma with the clause before it
+            if len(text[inner:cut].split()) >= 6:
+                result.append((inner, cut))
+                inner = begin + match.end()
+        result.append((inner, end))
+    return [(a, b) for a, b in ((_strip_span(text, a, b)) for a, b in result) if b > a]
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+# --------------------------------------------------------------------------- the answerer
+
+
+_CONNECTORS = frozenset({"of", "on", "and", "for", "the", "in", "against", "to", "a"})
+_NAME_WORD = re.compile(r"[^\W_][\w’'\-]*")
+
+
+def question_names(question: str) -> list[str]:
+    """Acronyms and capitalised names in a question (a capitalised first word is not a name).
+
+    >>> question_names("What role does the Human Rights Council play in this resolution?")
+    ['Human Rights Council']
+    >>> question_names("Does it name ISIL or Al-Qaida?")
+    ['ISIL', 'Al-Qaida']
+    >>> question_names("Nelson Mandela Rules"), question_names("What does it say about COVID-19?")
+    (['Nelson Mandela Rules'], ['COVID-19'])
+    >>> question_names("Is terrorism linked to any religion in the text?")
+    []
+    """
+    words = [(m.group(0), m.start()) for m in _NAME_WORD.finditer(question)]
+    names: list[str] = []
+    run: list[tuple[str, int]] = []
+
+    def close() -> None:
+        while run and run[-1][0] in _CONNECTORS:
+            run.pop()
+        if run:
+            start, end = run[0][1], run[-1][1] + len(run[-1][0])
+            names.append(question[start:end])
+        run.clear()
+
+    for index, (word, start) in enumerate(words):
+        acronym = sum(c.isupper() for c in word) >= 2 and not word.isdigit()
+        capital = word[:1].isupper()
+        # a capitalised first word is a name only when the next word is capitalised too ("Nelson Mandela Rules")
+        opens_name = (index == 0 and capital and len(words) > 1 and words[1][0][:1].isupper()
+                      and word.lower() not in _ENGLISH_WORDS | _QUESTION_TALK_WORDS)
+        joined = bool(run) and not question[run[-1][1] + len(run[-1][0]) : start].strip()
+        if not joined or acronym or (run and sum(c.isupper() for c in run[-1][0]) >= 2):
+            close()  # punctuation ends a name; an acronym is a name of its own
+        if acronym or (capital and index > 0) or opens_name or (run and word in _CONNECTORS):
+            run.append((word, start))
+        else:
+            close()
+    close()
+    return names
+
+
+def _is_acronym(word: str) -> bool:
+    return sum(c.isupper() for c in word) >= 2 and not word.isdigit()
+
+
+def spells_out(acronym: str, text: str) -> bool:
+    """Whether ``text`` holds words whose initials are ``acronym`` (connectors and a leading "UN" aside).
+
+    >>> spells_out("IPU", "the role of the Inter-Parliamentary Union in"), spells_out("AI", "artificial intelligence")
+    (True, True)
+    >>> spells_out("ISIL", "the Islamic Republic of Iran")
+    False
+    """
+    from rag.aliases import initials_match
+
+    words = [w for w in re.split(r"[^\w]+|_", text) if w]
+    size = len(re.sub(r"[^A-Za-z]", "", acronym))
+    for start in range(len(words)):
+        for length in range(1, size + 5):
+            chunk = words[start : start + length]
+            if len(chunk) < length or chunk[0].lower() in _CONNECTORS:
+                break
+            if initials_match(acronym, " ".join(w[:1].upper() + w[1:] for w in chunk)):
+                return True
+    return False
+
+
+#: Questions about the present state of the world, which texts adopted on a date cannot answer.
+_PRESENT_STATE = re.compile(
+    r"\b(so far|to date|this year|these days|right now|nowadays|today|currently|at present|"
+    r"current(?!\s+(?:resolution|text|draft|document|mandate|paragraph)))\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_present(question: str) -> bool:
+    """True for a question about the present state of affairs ("Who is the current Executive Director?").
+
+    >>> asks_about_present("Which Member States have requested assistance so far?")
+    True
+    >>> asks_about_present("What does the current resolution ask of UNODC?")
+    False
+    """
+    return bool(_PRESENT_STATE.search(question))
+
+
+_QUESTION_TALK_WORDS = _words("is are was were does do did has have which what who whom how where when why can "
+                              "should could would will list show tell give")
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """A question's content terms, their weights, and for each term the token sets of its aliases."""
+
+    terms: list[str]
+    weights: dict[str, float]
+    alternatives: dict[str, list[frozenset[str]]]
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights.values()) or 1.0
+
+    def covered(self, term: str, tokens: set[str]) -> bool:
+        return term in tokens or any(form <= tokens for form in self.alternatives.get(term, ()))
+
+    def coverage(self, tokens: set[str]) -> float:
+        """Weighted share of the terms found in ``tokens`` (directly or through an alias)."""
+        if not self.terms:
+            return 0.0
+        return sum(w for t, w in self.weights.items() if self.covered(t, tokens)) / self.total
+
+
+class Library(Protocol):
+    """What the answerer needs from the index besides the hits (the pipeline provides it)."""
+
+    def passages(self, doc: str | None = None) -> list[Passage]: ...
+
+    def documents(self) -> Sequence[Any]: ...
+
+
+@dataclass(frozen=True)
+class AbstentionPolicy:
+    """When retrieved passages are not relevant enough to answer.
+
+    ``relevance`` of the best hit is ``dense_weight * dense + (1 - dense_weight) * coverage``, where
+    ``dense`` is the cosine similarity of question and passage, and ``coverage`` the share of the
+    question's content terms (weighted by rarity) found in the best passages. The answerer abstains
+    below ``min_relevance``, and also when the question's rarest terms appear nowhere in the corpus
+    (``max_unknown_share``) unless the dense match is strong (``confident_dense``).
+    """
+
+    dense_weight: float = 0.5
+    min_relevance: float = 0.33
+    max_unknown_share: float = 0.8
+    confident_dense: float = 0.6
+
+
+DEFAULT_POLICY = AbstentionPolicy()
+
+#: Extra paragraphs are shown when their relevance is at least this share of the best one's.
+CLOSE_SHARE = 0.85
+CLOSE_SHARE_LIST = 0.7
+#: Cap on the paragraphs quoted for a list question (``k`` caps it further when smaller).
+MAX_LIST_ITEMS = 8
+#: Words without which a question cannot be about mandates (a cheap test before ``rag.mandates`` loads).
+_MANDATE_CUE = re.compile(
+    r"\b(request|ask|call|urg|encourag|invit|authori|demand|direct|instruct|mandat|task|requir|expect|recommend|"
+    r"entrust|remind|want|told|suppos|obligation|responsibilit|dut|assignment|must|should|shall|ha(?:s|ve) to|do)",
+    re.IGNORECASE,
+)
+#: Footnotes of the best paragraph up to this length are always shown under it.
+SHORT_FOOTNOTE_CHARS = 200
+#: Segment scores: weight of the dense similarity against lexical overlap.
+SEGMENT_DENSE_WEIGHT = 0.5
+#: An excerpt shorter than this many words is widened by a neighbouring clause.
+MIN_EXCERPT_WORDS = 12
+
+
+@dataclass
+class _Group:
+    """One paragraph of the answer, with the footnotes shown under it."""
+
+    passage: Passage
+    score: float
+    excerpt: str
+    footnotes: list[tuple[Passage, float]] = field(default_factory=list)
+
+
+class Answerer:
+    """Builds extractive answers. ``embedder`` (optional) scores clauses by meaning too;
+    ``term_weight`` gives a stem's rarity in the corpus (IDF), ``vocabulary`` the stems
+    the corpus contains; both are optional (uniform weights, no unknown-term check)."""
+
+    def __init__(
+        self,
+        *,
+        embedder: Any = None,
+        term_weight: Callable[[str], float] | None = None,
+        vocabulary: Callable[[str], bool] | None = None,
+        policy: AbstentionPolicy = DEFAULT_POLICY,
+        aliases: Any = None,
+    ) -> None:
+        self.embedder = embedder
+        self.term_weight = term_weight or (lambda term: 1.0)
+        self.vocabulary = vocabulary
+        self.policy = policy
+        self.aliases = aliases
+        self._clauses: dict[str, list[Any]] = {}
+
+    # ---- public entry point
+    def answer(
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        library: Library | None = None,
+        *,
+        k: int = 5,
+        doc: str | None = None,
+        query_vector: np.ndarray | None = None,
+    ) -> Answer:
+        """Answer ``question`` from ``hits`` (best first); ``library`` serves labels, metadata and footnotes."""
+        language = foreign_language(question)
+        if language is not None:
+            return self._abstain(
+                question,
+                f"The question seems to be in {language}. The indexed documents and the search model are in "
+                "English: please ask in English.",
+            )
+        request = parse_label_request(question)
+        if request is not None and library is not None:
+            answer = self._answer_label(question, request, hits, library, doc=doc, k=k, query_vector=query_vector)
+            if answer is not None:
+                return answer
+        intent = metadata_intent(question)
+        if intent is not None and library is not None:
+            answer = self._answer_metadata(question, intent, hits, library, doc=doc, query_vector=query_vector)
+            if answer is not None:
+                return answer
+        if library is not None:
+            answer = self._answer_mandates(question, hits, library, doc=doc)
+            if answer is not None:
+                return answer
+        return self._answer_search(question, hits, library, k=k, query_vector=query_vector)
+
+    def profile(self, question: str) -> _Profile:
+        """The question's content terms with their weights and alias alternatives."""
+        terms = question_terms(question)
+        alternatives: dict[str, list[frozenset[str]]] = {t: [] for t in terms}
+        if self.aliases is not None:
+            for mention in self.aliases.mentions(question, query=True):
+                forms = [frozenset(tokenize(s)) for s in self.aliases.surfaces(mention.canonical)]
+                for term in tokenize(mention.surface):
+                    if term in alternatives:
+                        alternatives[term].extend(f for f in forms if f)
+        return _Profile(terms, {t: self.term_weight(t) for t in terms}, alternatives)
+
+    def relevance(self, question: str, hits: Sequence[Hit]) -> dict[str, float]:
+        """The abstention features of the best hits (see :class:`AbstentionPolicy`)."""
+        profile = self.profile(question)
+        found: set[str] = set()
+        for hit in hits[:3]:
+            found.update(tokenize(_passage_context(hit.passage)))
+        unknown = 0.0
+        if self.vocabulary is not None and profile.terms:
+            vocabulary = self.vocabulary
+            unknown = sum(
+                w for t, w in profile.weights.items()
+                if not vocabulary(t) and not any(all(vocabulary(x) for x in f) for f in profile.alternatives[t])
+            ) / profile.total
+        dense = max((h.dense for h in hits[:3]), default=0.0)
+        coverage = profile.coverage(found)
+        policy = self.policy
+        return {
+            "dense": float(dense),
+            "coverage": float(coverage),
+            "unknown": float(unknown),
+            "names": float(len(self.unknown_names(question, hits))),
+            "relevance": float(policy.dense_weight * dense + (1 - policy.dense_weight) * coverage),
+        }
+
+    def unknown_names(self, question: str, hits: Sequence[Hit]) -> list[str]:
+        """Names in the question (acronyms, capitalised names) that the corpus does not contain.
+
+        A single word must be in the corpus vocabulary (or have an alias that is); a name of several
+        words must have all its words in one of the retrieved passages (or an alias that does).
+        """
+        if self.vocabulary is None:
+            return []
+        vocabulary = self.vocabulary
+        passages = [set(tokenize(_passage_context(h.passage))) for h in hits]
+        missing = []
+        for name in question_names(question):
+            forms = [set(tokenize(name))]
+            if self.aliases is not None:
+                canonical = self.aliases.canonical(name)
+                if canonical is not None:
+                    forms += [set(tokenize(s)) for s in self.aliases.surfaces(canonical)]
+            forms = [f for f in forms if f]
+            if not forms:
+                continue
+            if len(forms[0]) == 1 and len(name.split()) == 1:
+                known = any(all(vocabulary(t) for t in f) for f in forms) or (
+                    _is_acronym(name) and any(spells_out(name, _passage_context(h.passage)) for h in hits)
+                )
+            else:
+                known = any(f <= tokens for f in forms for tokens in passages)
+            if not known:
+                missing.append(name)
+        return missing
+
+    def should_abstain(self, features: dict[str, float]) -> bool:
+        policy = self.policy
+        if features.get("names", 0.0) > 0:
+            return True
+        if features["relevance"] < policy.min_relevance:
+            return True
+        return features["unknown"] > policy.max_unknown_share and features["dense"] < policy.confident_dense
+
+    # ---- the general case
+    def _answer_search(
+        self, question: str, hits: Sequence[Hit], library: Library | None, *, k: int,
+        query_vector: np.ndarray | None,
+    ) -> Answer:
+        if not hits:
+            return self._abstain(question, "Nothing in the indexed documents matches this question.")
+        if asks_about_present(question):
+            return self._abstain(
+                question,
+                "The indexed documents are texts adopted on a given date: they cannot tell the present state of "
+                "affairs (who holds a post now, what has happened since). Ask what the documents say instead.",
+            )
+        features = self.relevance(question, hits)
+        names = self.unknown_names(question, hits) if features.get("names") else []
+        if names:
+            listed = ", ".join(f"“{n}”" for n in names)
+            return self._abstain(
+                question, f"The indexed documents do not mention {listed}: they do not answer this question."
+            )
+        if self.should_abstain(features):
+            return self._abstain(
+                question,
+                "The indexed documents do not seem to answer this question: no paragraph is close enough to it.",
+            )
+        chosen = self._choose(question, hits, k)
+        groups = self._group(question, chosen, hits, library, query_vector=query_vector)
+        return self._compose(question, groups)
+
+    def _choose(self, question: str, hits: Sequence[Hit], k: int) -> list[Hit]:
+        """The best hit, plus those about as relevant (more of them for a list question)."""
+        listing = wants_list(question)
+        share = CLOSE_SHARE_LIST if listing else CLOSE_SHARE
+        cap = min(k, MAX_LIST_ITEMS) if listing else min(k, 3)
+        # a heading answers questions about the document itself (handled apart), not about its content
+        content = [h for h in hits if h.passage.kind != "heading"] or list(hits)
+        best = content[0]
+        chosen = [best]
+        terms = question_terms(question)
+        for hit in content[1:]:
+            if len(chosen) >= cap:
+                break
+            close = hit.score >= share * best.score if best.score > 0 else False
+            shares_terms = bool(set(terms) & set(tokenize(_passage_context(hit.passage)))) if terms else True
+            if close and shares_terms:
+                chosen.append(hit)
+        return chosen
+
+    def _group(
+        self, question: str, chosen: Sequence[Hit], hits: Sequence[Hit], library: Library | None, *,
+        query_vector: np.ndarray | None,
+    ) -> list[_Group]:
+        """Paragraph groups with their excerpts; a footnote hit joins the paragraph that cites it."""
+        by_key: dict[tuple[str, str], Passage] = {}
+        if library is not None:
+            docs = {h.passage.doc for h in chosen}
+            for symbol in docs:
+                for passage in library.passages(symbol):
+                    by_key[(passage.doc, passage.label)] = passage
+        groups: dict[tuple[str, str], _Group] = {}
+        order: list[tuple[str, str]] = []
+        hit_scores = {(h.passage.doc, h.passage.label): h.score for h in hits}
+
+        def add_group(passage: Passage, score: float) -> _Group:
+            key = (passage.doc, passage.label)
+            if key not in groups:
+                groups[key] = _Group(passage, score, "")
+                order.append(key)
+            return groups[key]
+
+        for hit in chosen:
+            passage = hit.passage
+            if passage.kind == "footnote" and passage.cited_by:
+                parent = by_key.get((passage.doc, passage.cited_by[0]))
+                if parent is not None:
+                    group = add_group(parent, max(hit.score, hit_scores.get((parent.doc, parent.label), 0.0)))
+                    if all(f.label != passage.label for f, _ in group.footnotes):
+                        group.footnotes.append((passage, hit.score))
+                    continue
+            add_group(passage, hit.score)
+        # footnotes of chosen paragraphs that the question is about
+        terms = set(question_terms(question))
+        for position, key in enumerate(order):
+            group = groups[key]
+            for number in group.passage.footnotes:
+                note = by_key.get((group.passage.doc, f"Footnote {number}"))
+                if note is None or any(f.label == note.label for f, _ in group.footnotes):
+                    continue
+                note_terms = set(tokenize(note.text)) - set(tokenize(group.passage.text))
+                in_hits = (note.doc, note.label) in hit_scores
+                # a short reference note of the best paragraph is shown as the reader of the document sees it
+                short_reference = (position == 0 and len(note.text) <= SHORT_FOOTNOTE_CHARS
+                                   and len(group.passage.footnotes) <= 2)
+                if short_reference or (terms & note_terms) or (in_hits and terms & set(tokenize(note.text))):
+                    group.footnotes.append((note, hit_scores.get((note.doc, note.label), group.score * 0.99)))
+        result = [groups[key] for key in order]
+        self._set_excerpts(question, result, query_vector=query_vector)
+        return result
+
+    # ---- excerpts
+    def _segment_scores(self, question: str, texts: Sequence[str], query_vector: np.ndarray | None) -> np.ndarray:
+        profile = self.profile(question)
+        lexical = np.array([profile.coverage(set(tokenize(text))) for text in texts], dtype=np.float32)
+        if self.embedder is None or not len(texts):
+            return lexical
+        query = query_vector if query_vector is not None else self.embedder.embed_query(question)
+        dense = np.asarray(self.embedder.embed_passages(list(texts)), dtype=np.float32) @ np.asarray(query)
+        return SEGMENT_DENSE_WEIGHT * dense + (1 - SEGMENT_DENSE_WEIGHT) * lexical
+
+    def _set_excerpts(self, question: str, groups: Sequence[_Group], *, query_vector: np.ndarray | None,
+                      whole: bool = False) -> None:
+        """Pick each group's excerpt: the best clause, widened by close neighbours (one scoring batch)."""
+        plans: list[tuple[_Group, str, list[tuple[int, int]]]] = []
+        texts: list[str] = []
+        for group in groups:
+            text = group.passage.text
+            spans = [(0, len(text))] if whole else clause_spans(text)
+            plans.append((group, text, spans))
+            texts.extend(text[a:b] for a, b in spans if len(spans) > 1)
+        scores = self._segment_scores(question, texts, query_vector) if texts else np.zeros(0)
+        position = 0
+        for group, text, spans in plans:
+            if len(spans) <= 1:
+                group.excerpt = excerpt_of(text, spans[0] if spans else (0, len(text)))
+                continue
+            own = scores[position : position + len(spans)]
+            position += len(spans)
+            group.excerpt = excerpt_of(text, widen(spans, own, text))
+
+    # ---- mandate questions
+    def _mandate_clauses(self, library: Library, symbol: str) -> list[Any]:
+        if symbol not in self._clauses:
+            from rag.mandates import extract_mandates
+
+            self._clauses[symbol] = extract_mandates(library.passages(symbol), self.aliases)
+        return self._clauses[symbol]
+
+    def _answer_mandates(self, question: str, hits: Sequence[Hit], library: Library, *,
+                         doc: str | None) -> Answer | None:
+        """Every paragraph addressing the actor the question names (those on its topic, when it has one).
+
+        ``None`` (the search answers instead) when the question is not about an actor's mandates,
+        or when none of the actor's clauses is on the question's topic.
+        """
+        if re.match(r"\s*who\b", question, re.IGNORECASE) or not _MANDATE_CUE.search(question):
+            return None  # "Who is asked to ...?": the actor is what is asked for
+        from rag.mandates import parse_mandate_question
+
+        query = parse_mandate_question(question, self.aliases)
+        if query is None:
+            return None
+        symbols = _candidate_documents(library, doc, hits)
+        clauses = [c for symbol in symbols for c in query.select(self._mandate_clauses(library, symbol), self.aliases)]
+        if not clauses:
+            return None
+        passages = {(p.doc, p.label): p for symbol in {c.doc for c in clauses} for p in library.passages(symbol)}
+        hit_scores = {(h.passage.doc, h.passage.label): h.score for h in hits}
+        order = {key: index for index, key in enumerate(passages)}
+        spans: dict[tuple[str, str], tuple[int, int]] = {}
+        for clause in clauses:
+            key = (clause.doc, clause.label)
+            start, end = clause.text_span
+            old = spans.get(key)
+            spans[key] = (min(start, old[0]), max(end, old[1])) if old else (start, end)
+        keys = [key for key in spans if key in passages]
+        topic_terms = question_terms(query.topic) if query.topic else []
+        if topic_terms:
+            weights = {t: self.term_weight(t) for t in topic_terms}
+            total = sum(weights.values()) or 1.0
+            coverage = {
+                key: sum(w for t, w in weights.items() if t in set(tokenize(passages[key].text))) / total
+                for key in keys
+            }
+            best = max(coverage.values(), default=0.0)
+            if best < 0.34:
+                return None
+            keys = [key for key in keys if coverage[key] >= 0.75 * best]
+        keys.sort(key=lambda key: (-hit_scores.get(key, 0.0), order[key]))
+        groups = [_Group(passages[key], hit_scores.get(key, 0.0), "") for key in keys]
+        if topic_terms:  # quote what the paragraph says on the topic
+            self._set_excerpts(question, groups, query_vector=None)
+        else:  # the complete list: quote each mandate clause
+            for group in groups:
+                group.excerpt = excerpt_of(group.passage.text, spans[(group.passage.doc, group.passage.label)])
+        return self._compose(question, groups)
+
+    # ---- label questions
+    def _answer_label(
+        self, question: str, request: LabelRequest, hits: Sequence[Hit], library: Library, *, doc: str | None,
+        k: int, query_vector: np.ndarray | None,
+    ) -> Answer | None:
+        symbols = _candidate_documents(library, request.symbol or doc, hits)
+        if not symbols:
+            if request.symbol:
+                return self._abstain(question, f"No document {request.symbol} is indexed (see `rag list`).")
+            return None
+        found: list[Passage] = []
+        for symbol in symbols:
+            passage = _find_label(library.passages(symbol), request)
+            if passage is not None:
+                found.append(passage)
+        if not found:
+            if not request.only:
+                return None
+            where = symbols[0] if len(symbols) == 1 else f"any of the {len(symbols)} indexed documents"
+            what = _describe_request(request)
+            return self._abstain(question, f"There is no {what} in {where}.")
+        groups = [_Group(p, 1.0, "") for p in found[: max(k, 1)]]
+        if request.only:
+            for group in groups:
+                group.excerpt = excerpt_of(group.passage.text, (0, len(group.passage.text)))
+        else:
+            self._set_excerpts(question, groups, query_vector=query_vector)
+        return self._compose(question, groups)
+
+    # ---- metadata questions
+    def _answer_metadata(
+        self, question: str, intent: str, hits: Sequence[Hit], library: Library, *, doc: str | None,
+        query_vector: np.ndarray | None,
+    ) -> Answer | None:
+        symbols = _candidate_documents(library, doc, hits)
+        if not symbols:
+            return None
+        symbol = symbols[0]
+        passages = library.passages(symbol)
+        heading = next((p for p in passages if p.kind == "heading"), None)
+        notes = [p for p in passages if p.kind == "footnote" and not p.number.isdigit()]
+        info = next((d for d in library.documents() if getattr(d, "symbol", None) == symbol), None)
+        candidates = ([heading] if heading else []) + notes
+        if not candidates:
+            return None
+        cue = set(tokenize(_INTENT_WORDS.get(intent, ""))) | set(question_terms(question))
+        lead = ""
+        if intent == "symbol":
+            lead = f"The document symbol is {symbol}."
+            chosen = heading or candidates[0]
+        elif intent == "title" and heading is not None:
+            title = getattr(info, "title", "") or ""
+            chosen = heading
+            if title and title in heading.text:
+                group = _Group(heading, 1.0, title)
+                return self._compose(question, [group], lead=f"The title of {symbol} is:")
+        else:
+            scored = sorted(
+                candidates,
+                key=lambda p: -len(cue & set(tokenize(p.text))) - (0.5 if p.kind == "footnote" else 0.0)
+                * (intent in ("editing", "reissue", "date")),
+            )
+            chosen = scored[0]
+            if intent in ("editing", "reissue") and not (cue & set(tokenize(chosen.text))):
+                return None
+        group = _Group(chosen, 1.0, "")
+        if chosen.kind == "footnote":
+            group.excerpt = excerpt_of(chosen.text, (0, len(chosen.text)))
+        else:
+            spans = clause_spans(chosen.text)
+            if intent == "body" and spans:
+                # the enacting formula ("The Commission ... recommends ... for adoption by ...") opens the heading
+                group.excerpt = excerpt_of(chosen.text, spans[0])
+            else:
+                self._set_excerpts(question, [group], query_vector=query_vector)
+        if len(symbols) > 1 and not doc:
+            lead = (lead + " " if lead else "") + f"(About {symbol}; {len(symbols)} documents are indexed, "
+            lead += "choose one with --doc.)"
+        return self._compose(question, [group], lead=lead)
+
+    # ---- output
+    def _compose(self, question: str, groups: Sequence[_Group], *, lead: str = "") -> Answer:
+        lines: list[str] = [lead] if lead else []
+        citations: list[tuple[float, int, Citation]] = []
+        several_docs = len({g.passage.doc for g in groups}) > 1
+        for index, group in enumerate(groups):
+            label = f"{group.passage.doc}, {group.passage.label}" if several_docs else group.passage.label
+            lines.append(f"{_quote(group.passage.text, group.excerpt)} [{label}]")
+            citations.append((group.score, 2 * index, Citation.from_passage(group.passage, group.score,
+                                                                            group.excerpt)))
+            for note, score in group.footnotes:
+                lines.append(f"    Footnote {note.number}: {note.text} [{note.label}]")
+                citations.append((score, 2 * index + 1, Citation.from_passage(note, score, note.text)))
+        ordered = [c for _, _, c in sorted(citations, key=lambda item: (-item[0], item[1]))]
+        return Answer(question=question, answer="\n".join(lines), abstained=False, citations=ordered)
+
+    @staticmethod
+    def _abstain(question: str, message: str) -> Answer:
+        return Answer(question=question, answer=message, abstained=True, citations=[])
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def excerpt_of(text: str, span: tuple[int, int]) -> str:
+    """The verbatim text of ``span``, without a leading paragraph number ("9. ") or sub-item marker.
+
+    >>> excerpt_of("9. Requests the Office to act;", (0, 30))
+    'Requests the Office to act;'
+    """
+    start, end = span
+    marker = _LEADING_MARKER.match(text[start:end])
+    if marker and marker.end() < end - start:
+        start += marker.end()
+    return text[start:end].strip()
+
+
+def widen(spans: Sequence[tuple[int, int]], scores: np.ndarray, text: str) -> tuple[int, int]:
+    """The best clause, joined with adjacent clauses that score close to it, and with the one
+    before it when it is too short to read alone.
+
+    >>> widen([(0, 5), (6, 11), (12, 17)], np.array([0.1, 0.9, 0.85]), "aaaaa bbbbb ccccc")
+    (0, 17)
+    """
+    best = int(np.argmax(scores))
+    top = float(scores[best])
+    first = last = best
+    threshold = 0.85 * top
+    while first > 0 and scores[first - 1] >= threshold:
+        first -= 1
+    while last + 1 < len(spans) and scores[last + 1] >= threshold:
+        last += 1
+    while len(text[spans[first][0] : spans[last][1]].split()) < MIN_EXCERPT_WORDS and (
+        first > 0 or last + 1 < len(spans)
+    ):
+        if first > 0:
+            first -= 1
+        else:
+            last += 1
+    return spans[first][0], spans[last][1]
+
+
+def _quote(text: str, excerpt: str) -> str:
+    """The excerpt with an ellipsis where the paragraph goes on before or after it."""
+    stripped = _LEADING_MARKER.sub("", text, count=1).strip()
+    before = "" if stripped.startswith(excerpt) else "… "
+    after = "" if stripped.endswith(excerpt) else " …"
+    return f"{before}{excerpt}{after}"
+
+
+def _passage_context(passage: Passage) -> str:
+    return f"{passage.lead} {passage.text}" if passage.lead else passage.text
+
+
+def _candidate_documents(library: Library, wanted: str | None, hits: Sequence[Hit]) -> list[str]:
+    """Symbols to look in: the one asked for (any spelling), else those of the hits, then all indexed."""
+    symbols = [str(getattr(d, "symbol", d)) for d in library.documents()]
+    if wanted:
+        key = _symbol_key(wanted)
+        return [s for s in symbols if _symbol_key(s) == key]
+    ordered: list[str] = []
+    for hit in hits:
+        if hit.passage.doc not in ordered:
+            ordered.append(hit.passage.doc)
+    return ordered + [s for s in symbols if s not in ordered]
+
+
+def _symbol_key(symbol: str) -> str:
+    return "".join(symbol.split()).replace("_", "/").upper()
+
+
+def _find_label(passages: Sequence[Passage], request: LabelRequest) -> Passage | None:
+    kinds = [request.kind] if request.kind else ["operative", "paragraph", "preambular"]
+    for kind in kinds:
+        of_kind = [p for p in passages if p.kind == kind and not p.part]
+        if request.number == "last":
+            top_level = [p for p in of_kind if not p.parent]
+            if top_level:
+                return top_level[-1]
+            continue
+        wanted = normalise_label(request.number)
+        for passage in of_kind:
+            if normalise_label(passage.number) == wanted:
+                return passage
+    return None
+
+
+def _describe_request(request: LabelRequest) -> str:
+    short = {"operative": "OP", "preambular": "PP", "footnote": "Footnote"}.get(request.kind, "paragraph")
+    return f"{'last ' + request.kind + ' paragraph' if request.number == 'last' else short + ' ' + request.number}"
+
+
+def corpus_statistics(lexical: Any) -> tuple[Callable[[str], float], Callable[[str], bool]] | None:
+    """``(term_weight, vocabulary)`` from a :class:`rag.lexical.LexicalIndex`: the IDF of a stem and
+    whether the corpus contains it; ``None`` when the index does not expose its statistics."""
+    model = getattr(lexical, "_model", None)
+    try:
+        vocab: dict[str, int] = dict(model.vocab_dict)  # type: ignore[union-attr]
+        indptr = np.asarray(model.scores["indptr"])  # type: ignore[union-attr]
+        documents = int(model.scores["num_docs"])  # type: ignore[union-attr]
+    except (AttributeError, KeyError, TypeError):
+        return None
+    frequency = np.diff(indptr)
+
+    def term_weight(term: str) -> float:
+        index = vocab.get(term)
+        df = int(frequency[index]) if index is not None and index < len(frequency) else 0
+        return float(np.log(1.0 + (documents - df + 0.5) / (df + 0.5)))
+
+    def vocabulary(term: str) -> bool:
+        index = vocab.get(term)
+        return index is not None and index < len(frequency) and frequency[index] > 0
+
+    return term_weight, vocabulary

@@ -1,0 +1,207 @@
+"""The extractive answerer, with hand-made passages and hits (no model, no index)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from rag.answer import (
+    AbstentionPolicy,
+    Answerer,
+    clause_spans,
+    clean_question,
+    foreign_language,
+    metadata_intent,
+    parse_label_request,
+    question_names,
+    wants_list,
+)
+from rag.embed import FakeEmbedder
+from rag.errors import InputError
+from rag.lexical import tokenize
+from rag.types import Hit, Passage
+
+DOC = "A/RES/99/1"
+OTHER = "S/RES/9999 (2030)"
+
+
+def _passages() -> list[Passage]:
+    return [
+        Passage(DOC, "heading", "", f"{DOC}\nThe General Assembly adopts the following resolution:\n"
+                                    "Cooperation against piracy at sea\nThe General Assembly,"),
+        Passage(DOC, "preambular", "1", "Recalling its resolution 12/34 on the protection of fisheries,",
+                footnotes=("1",)),
+        Passage(DOC, "preambular", "2", "Noting with concern the growing number of attacks on fishing vessels,"),
+        Passage(DOC, "operative", "1", "1. Urges Member States to criminalize piracy under their domestic law, "
+                "to prosecute suspected pirates in their national courts and to cooperate in the transfer of "
+                "suspects for prosecution, and requests the Secretary-General to report on the number of "
+                "prosecutions at its next session;"),
+        Passage(DOC, "operative", "2", "2. Requests the Office on Drugs and Crime to provide training to coast "
+                "guards on the collection of evidence at sea;"),
+        Passage(DOC, "operative", "3", "3. Encourages Member States to share information on pirate financing "
+                "networks with the Office on Drugs and Crime;"),
+        Passage(DOC, "operative", "4", "4. Decides to remain seized of the matter."),
+        Passage(DOC, "footnote", "1", "Resolution 12/34 of 1 March 2029.", cited_by=("PP 1",)),
+        Passage(DOC, "footnote", "*", "Reissued for technical reasons on 2 May 2030."),
+        Passage(DOC, "footnote", "**", "Issued without formal editing."),
+    ]
+
+
+class FakeLibrary:
+    """What the pipeline provides to the answerer: passages and documents."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self._passages = list(passages)
+
+    def passages(self, doc: str | None = None) -> list[Passage]:
+        return [p for p in self._passages if doc is None or p.doc == doc]
+
+    def documents(self) -> list[object]:
+        class Info:
+            def __init__(self, symbol: str, title: str) -> None:
+                self.symbol, self.title = symbol, title
+
+        symbols = list(dict.fromkeys(p.doc for p in self._passages))
+        return [Info(s, "Cooperation against piracy at sea" if s == DOC else "") for s in symbols]
+
+
+LIBRARY = FakeLibrary(_passages())
+BY_LABEL = {p.label: p for p in _passages()}
+VOCABULARY = {t for p in _passages() for t in tokenize(p.text)}
+
+
+def _hits(*labels: str, dense: float = 0.7) -> list[Hit]:
+    """Hits in the given order with decreasing fused scores."""
+    return [Hit(BY_LABEL[label], score=1.0 - 0.05 * i, dense=dense - 0.02 * i, lexical=5.0, rank=i + 1)
+            for i, label in enumerate(labels)]
+
+
+def _answerer(**kw: object) -> Answerer:
+    return Answerer(embedder=FakeEmbedder(64), vocabulary=lambda t: t in VOCABULARY, **kw)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ input handling
+def test_clean_question_strips_controls_and_rejects_empty_or_long() -> None:
+    assert clean_question("What\x00 is\u200b piracy?\x1b", 100) == "What is piracy?"
+    for bad in ("", "   ", "\x00\x07"):
+        with pytest.raises(InputError, match="empty"):
+            clean_question(bad, 100)
+    with pytest.raises(InputError, match=r"10,000 characters.*RAG_MAX_QUESTION_CHARS"):
+        clean_question("x" * 10_000, 2000)
+
+
+def test_foreign_language_and_names() -> None:
+    assert foreign_language("Que demande la résolution aux États Membres ?") == "French"
+    assert foreign_language("Was verlangt die Resolution von den Mitgliedstaaten?") == "German"
+    assert foreign_language("What does the resolution ask of the States?") is None
+    assert question_names("What does it say about the Human Rights Council and ISIL?") == ["Human Rights Council",
+                                                                                          "ISIL"]
+
+
+def test_question_classifiers() -> None:
+    assert wants_list("Which paragraphs concern fisheries?") and not wants_list("What is SHERLOC?")
+    assert metadata_intent("Is this a reissued version?") == "reissue"
+    assert metadata_intent("What is the title of this resolution?") == "title"
+    assert metadata_intent("What is the document symbol of the Secretary-General's report?") is None
+    assert parse_label_request("paragraph 3") is not None
+    assert parse_label_request("Show me operative paragraph 26 of A/RES/99/1").symbol == "A/RES/99/1"  # type: ignore[union-attr]
+
+
+def test_clause_spans_cover_text_in_order_and_split_long_sentences() -> None:
+    text = BY_LABEL["OP 1"].text
+    spans = clause_spans(text)
+    assert len(spans) >= 2
+    assert all(a < b for a, b in spans) and all(spans[i][1] <= spans[i + 1][0] for i in range(len(spans) - 1))
+    assert any(text[a:b].startswith("and requests the Secretary-General") for a, b in spans)
+
+
+# ------------------------------------------------------------------ answers
+def test_excerpt_is_verbatim_and_labelled() -> None:
+    answer = _answerer().answer("Who must report on the number of prosecutions?", _hits("OP 1", "OP 2"), LIBRARY)
+    assert not answer.abstained
+    first = answer.citations[0]
+    assert first.label == "OP 1" and first.doc == DOC
+    assert first.excerpt in first.text and first.text == BY_LABEL["OP 1"].text
+    assert "report on the number of prosecutions" in first.excerpt
+    assert not first.excerpt.startswith("1.")  # the paragraph number is not quoted
+    assert f"{first.excerpt}" in answer.answer and "[OP 1]" in answer.answer
+
+
+def test_citations_best_first_and_close_hits_joined_for_lists() -> None:
+    hits = _hits("OP 2", "OP 3", "OP 1")
+    answer = _answerer().answer("List all paragraphs on the Office on Drugs and Crime", hits, LIBRARY)
+    labels = [c.label for c in answer.citations]
+    assert labels[:2] == ["OP 2", "OP 3"]
+    scores = [c.score for c in answer.citations]
+    assert scores == sorted(scores, reverse=True)
+    for citation in answer.citations:
+        assert citation.excerpt in citation.text
+
+
+def test_footnote_shown_under_the_paragraph_that_cites_it() -> None:
+    hits = [Hit(BY_LABEL["Footnote 1"], 1.0, 0.7, 3.0, 1), Hit(BY_LABEL["PP 1"], 0.9, 0.68, 2.0, 2)]
+    answer = _answerer().answer("Which resolution on fisheries is recalled, and of what date?", hits, LIBRARY)
+    labels = [c.label for c in answer.citations]
+    assert set(labels) >= {"PP 1", "Footnote 1"}
+    lines = answer.answer.splitlines()
+    pp = next(i for i, line in enumerate(lines) if "[PP 1]" in line)
+    assert "Footnote 1: Resolution 12/34 of 1 March 2029." in lines[pp + 1]
+
+
+def test_label_only_question_shows_whole_paragraph() -> None:
+    answer = _answerer().answer("OP 2", [], LIBRARY)
+    assert [c.label for c in answer.citations] == ["OP 2"]
+    assert answer.citations[0].excerpt == BY_LABEL["OP 2"].text[3:]  # whole text, without "2. "
+    missing = _answerer().answer("OP 45", [], LIBRARY)
+    assert missing.abstained and "OP 45" in missing.answer and not missing.citations
+    last = _answerer().answer("last operative paragraph", [], LIBRARY)
+    assert [c.label for c in last.citations] == ["OP 4"]
+
+
+def test_metadata_questions_use_heading_and_star_footnotes() -> None:
+    hits = _hits("OP 1")
+    editing = _answerer().answer("Was it formally edited?", hits, LIBRARY)
+    assert [c.label for c in editing.citations] == ["Footnote **"]
+    assert "Issued without formal editing." in editing.answer
+    reissue = _answerer().answer("When was the document reissued?", hits, LIBRARY)
+    assert [c.label for c in reissue.citations] == ["Footnote *"]
+    title = _answerer().answer("What is the title of this resolution?", hits, LIBRARY)
+    assert title.citations[0].label == "Heading" and "Cooperation against piracy at sea" in title.answer
+    symbol = _answerer().answer("What is the document symbol?", hits, LIBRARY)
+    assert DOC in symbol.answer and symbol.citations[0].label == "Heading"
+
+
+def test_abstains_without_citations_when_nothing_is_relevant() -> None:
+    weak = [Hit(BY_LABEL["OP 4"], 1.0, dense=0.1, lexical=0.0, rank=1)]
+    answer = _answerer().answer("What does it say about climate change?", weak, LIBRARY)
+    assert answer.abstained and answer.citations == [] and "do not" in answer.answer
+    assert _answerer().answer("What about piracy?", [], LIBRARY).abstained
+
+
+def test_abstains_on_names_the_corpus_never_mentions_and_on_present_state() -> None:
+    hits = _hits("OP 1", dense=0.8)
+    named = _answerer().answer("What does the resolution say about Somalia?", hits, LIBRARY)
+    assert named.abstained and "Somalia" in named.answer
+    present = _answerer().answer("Which States currently prosecute pirates?", hits, LIBRARY)
+    assert present.abstained
+
+
+def test_another_language_is_said_plainly() -> None:
+    answer = _answerer().answer("¿Qué pide la resolución a los Estados sobre la piratería?", _hits("OP 1"), LIBRARY)
+    assert answer.abstained and "Spanish" in answer.answer and "English" in answer.answer
+
+
+def test_policy_thresholds_drive_the_decision() -> None:
+    features = {"dense": 0.5, "coverage": 0.5, "unknown": 0.0, "names": 0.0, "relevance": 0.5}
+    assert not Answerer(policy=AbstentionPolicy(min_relevance=0.4)).should_abstain(features)
+    assert Answerer(policy=AbstentionPolicy(min_relevance=0.6)).should_abstain(features)
+    assert Answerer().should_abstain({**features, "names": 1.0})
+
+
+def test_mandate_question_lists_every_paragraph_addressing_the_actor() -> None:
+    answer = _answerer().answer("What are Member States asked to do?", _hits("OP 3"), LIBRARY)
+    labels = {c.label for c in answer.citations}
+    assert labels == {"OP 1", "OP 3"}, answer.answer
+    for citation in answer.citations:
+        assert citation.excerpt in citation.text
