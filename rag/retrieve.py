@@ -1,0 +1,498 @@
+"""Hybrid retrieval over paragraphs: dense (FAISS) + lexical (BM25), fused.
+
+``Retriever.search`` does, for one question:
+
+1. *Normalise* it (:func:`analyse_query`): paragraph labels ("OP 9", "operative
+   paragraph 5 (a)", "footnote 2") for direct lookup; indexed document symbols
+   ("A/RES/77/236", "resolution 2730 (2024)"); ISO dates rewritten the way UN
+   texts print them; acronyms and aliases expanded through ``rag.aliases``.
+2. Take candidates from both retrievers (top ``candidates`` of each), score
+   every candidate by both, and *fuse*: a weighted sum of normalised scores
+   (dense min-max over the candidates, BM25 divided by its maximum), or a
+   weighted reciprocal-rank fusion; the method and weight were chosen on the dev
+   split of the eval suites.
+3. Put a passage the question names by label first, apply the optional
+   cross-encoder re-ranker (only when ``reranker_model`` is configured).
+
+``Hit.score`` is the fused score (relative to the other candidates of the same
+question); ``Hit.dense`` (cosine) and ``Hit.lexical`` (BM25) are the raw
+component scores, comparable across questions (use those for abstention).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+from rag.embed import Embedder
+from rag.errors import InputError, ModelError
+from rag.index import IndexSnapshot
+from rag.lexical import tokenize
+from rag.store import symbol_key
+from rag.types import PASSAGE_KINDS, Hit, format_label
+
+SearchMode = Literal["hybrid", "dense", "lexical"]
+SEARCH_MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """How dense and lexical scores are combined (tuned on the dev split; see the closing note of issue 3).
+
+    ``expansion_weight``: how much one alias expansion (all its words together)
+    counts in BM25 next to the question's own words (each 1.0), so that a long form
+    such as "United Nations Organization Mission in the Democratic Republic of the
+    Congo" does not outweigh the question it was added to.
+
+    ``method``: ``weighted`` (sum of scores normalised to [0, 1]), ``zscore`` (sum of
+    standardised scores) or ``rrf`` (weighted
+    reciprocal-rank fusion with constant ``rrf_k``). ``dense_weight`` is the
+    share of the dense side, the lexical side gets ``1 - dense_weight``.
+    """
+
+    method: Literal["weighted", "zscore", "rrf"] = "weighted"
+    dense_weight: float = 0.3
+    rrf_k: int = 60
+    candidates: int = 100
+    label_boost: float = 1.0
+    doc_boost: float = 0.1
+    expand_dense: bool = True
+    expand_lexical: bool = True
+    expansion_weight: float = 0.5
+
+
+DEFAULT_FUSION = FusionConfig()
+
+
+class Reranker(Protocol):
+    """Re-scores (question, passage text) pairs; higher is better."""
+
+    def score(self, query: str, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class QueryExpander(Protocol):
+    """Gives extra phrasings of a question (the long form of an acronym, and back): ``rag.aliases.AliasTable``."""
+
+    def expand(self, query: str) -> list[str]: ...
+
+
+class CrossEncoderReranker:
+    """A sentence-transformers cross-encoder loaded offline on first use (none is bundled)."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self._encoder: Any = None
+        self._lock = threading.Lock()
+
+    def score(self, query: str, texts: Sequence[str]) -> np.ndarray:
+        if self._encoder is None:
+            with self._lock:
+                if self._encoder is None:
+                    try:
+                        from sentence_transformers import CrossEncoder
+
+                        self._encoder = CrossEncoder(self.model, device="cpu", local_files_only=True)
+                    except Exception as error:
+                        raise ModelError(
+                            f"cannot load re-ranker {self.model!r} offline ({type(error).__name__}: "
+                            f"{str(error)[:200]}); set RAG_RERANKER_MODEL to a local cross-encoder folder, "
+                            "or to an empty value to switch re-ranking off"
+                        ) from error
+        scores = self._encoder.predict([(query, t) for t in texts], show_progress_bar=False)
+        return np.asarray(scores, dtype=np.float32)
+
+
+# --------------------------------------------------------------------------- query analysis
+@dataclass
+class QueryAnalysis:
+    """What :func:`analyse_query` found in a question."""
+
+    text: str
+    labels: list[str] = field(default_factory=list)
+    symbols: list[str] = field(default_factory=list)
+    mentioned: list[str] = field(default_factory=list)
+    expansions: list[str] = field(default_factory=list)
+    rest: str = ""
+    edges: list[tuple[str, bool]] = field(default_factory=list)
+
+    @property
+    def label_only(self) -> bool:
+        """The question is nothing but a label (and maybe a symbol): "OP 9", "A/RES/77/236 PP 2"."""
+        return bool(self.labels or self.edges) and not tokenize(self.rest)
+
+    def search_text(self, expand: bool = True) -> str:
+        """The question plus, when ``expand``, the alias expansions."""
+        return " ".join([self.text, *self.expansions]) if expand else self.text
+
+
+_SUBS = r"(?P<subs>(?:\s*\((?:[a-z]{1,2}|[ivxl]{1,6}|\d{1,2})\))*)"
+_LABEL = re.compile(
+    r"\b(?:(?P<op>op|operative\s+(?:para(?:graph)?\.?|§)|para(?:graph)?\.?|§)"
+    r"|(?P<pp>pp|preambular\s+(?:para(?:graph)?\.?|§))"
+    r"|(?P<fn>footnote|fn|note))\s*(?:no\.?\s*)?(?P<num>\d{1,3}|\*{1,3})" + _SUBS + r"(?![\w/])",
+    re.IGNORECASE,
+)
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"]
+_ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
+_US_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),\s*((?:19|20)\d\d)\b", re.IGNORECASE)
+
+
+_EDGE = re.compile(r"\b(?P<edge>first|last|final)\s+(?P<kind>operative|preambular)\s+(?:para(?:graph)?s?|§)\b",
+                   re.IGNORECASE)
+
+
+def find_edges(text: str) -> list[tuple[tuple[str, bool], tuple[int, int]]]:
+    """"first/last operative/preambular paragraph" in a question: ((kind, last?), span).
+
+    >>> [edge for edge, _ in find_edges("What is in the last operative paragraph and the first preambular one?")]
+    [('operative', True)]
+    """
+    return [((m.group("kind").lower(), m.group("edge").lower() != "first"), m.span()) for m in _EDGE.finditer(text)]
+
+
+def normalise_dates(text: str) -> str:
+    """Write dates the way UN documents print them (``28 May 2019``).
+
+    >>> normalise_dates("adopted on 2019-05-28 or May 28, 2019?")
+    'adopted on 28 May 2019 or 28 May 2019?'
+    """
+    text = _ISO_DATE.sub(lambda m: f"{int(m.group(3))} {_MONTHS[int(m.group(2)) - 1]} {m.group(1)}", text)
+    return _US_DATE.sub(lambda m: f"{int(m.group(2))} {m.group(1).title()} {m.group(3)}", text)
+
+
+def find_labels(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """Passage labels named in a question, with their character spans.
+
+    >>> [label for label, _ in find_labels("What do OP 5 (a) and preambular paragraph 3 say? And footnote *?")]
+    ['OP 5 (a)', 'PP 3', 'Footnote *']
+    >>> [label for label, _ in find_labels("paragraph 9 of resolution 72/194")]
+    ['OP 9']
+    """
+    found = []
+    for match in _LABEL.finditer(text):
+        kind = "footnote" if match.group("fn") else "preambular" if match.group("pp") else "operative"
+        number = match.group("num")
+        if kind != "footnote" and not number.isdigit():
+            continue
+        subs = "".join(re.findall(r"\([^()]+\)", match.group("subs") or "")).lower()
+        found.append((format_label(kind, number + subs), match.span()))
+    return found
+
+
+def _symbol_regex(key: str) -> str:
+    """Regex for a compact symbol key that tolerates spaces and ``_`` for ``/``.
+
+    >>> bool(re.search(_symbol_regex("S/RES/2730(2024)"), "s_res_2730 (2024)", re.I))
+    True
+    """
+    return r"\s*".join("[/_]" if c == "/" else re.escape(c) for c in key)
+
+
+_SYMBOL_LIKE = re.compile(r"(?<![\w./])[A-Za-z]{1,8}(?:\s?[/_]\s?[A-Za-z0-9.\-]+)+(?:\s*\(\d{4}\))?")
+_NUMBER_LIKE = re.compile(r"(?<![\w/])(?:\d+(?:\s?/\s?\d+)+|\d{1,5}\s*\(\d{4}\))(?![\w/])")
+
+
+class SymbolMatcher:
+    """Finds indexed document symbols in questions with two regex scans and dictionary lookups
+    (a regex per symbol would cost seconds per question over thousands of documents)."""
+
+    def __init__(self, known: Sequence[str]) -> None:
+        self.full = {symbol_key(symbol): symbol for symbol in known}
+        self.short: dict[str, list[str]] = {}
+        for symbol in known:
+            key = symbol_key(symbol)
+            number = re.sub(r"^[A-Z]+/(?:RES/)?", "", key)  # A/RES/77/236 -> 77/236; S/RES/2730(2024) -> 2730(2024)
+            if number != key and re.search(r"\d", number):
+                self.short.setdefault(number, []).append(symbol)
+
+    def find(self, text: str) -> tuple[list[str], list[str]]:
+        full: list[str] = []
+        for match in _SYMBOL_LIKE.finditer(text):
+            symbol = self.full.get(symbol_key(match.group(0)).rstrip(".,;:"))
+            if symbol is not None and symbol not in full:
+                full.append(symbol)
+        short: list[str] = []
+        for match in _NUMBER_LIKE.finditer(text):
+            for symbol in self.short.get(symbol_key(match.group(0)), []):
+                if symbol not in full and symbol not in short:
+                    short.append(symbol)
+        return full, short
+
+
+_MATCHERS: dict[int, tuple[Sequence[str], SymbolMatcher]] = {}
+
+
+def find_symbols(text: str, known: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Indexed documents a question names: (by full symbol, by short number only).
+
+    >>> find_symbols("What does A/RES/77/236 say?", ["A/RES/77/236", "S/RES/2730 (2024)"])
+    (['A/RES/77/236'], [])
+    >>> find_symbols("In resolution 2730 (2024), what ...", ["A/RES/77/236", "S/RES/2730 (2024)"])
+    ([], ['S/RES/2730 (2024)'])
+    >>> find_symbols("resolution 77/2360 or A/RES/77/23", ["A/RES/77/236"])
+    ([], [])
+    """
+    return matcher_for(known).find(text)
+
+
+def matcher_for(known: Sequence[str]) -> SymbolMatcher:
+    """The matcher of a list of symbols, built once per list (a loaded index keeps its list)."""
+    cached = _MATCHERS.get(id(known))
+    if cached is None or cached[0] is not known:
+        if len(_MATCHERS) > 16:
+            _MATCHERS.clear()
+        cached = _MATCHERS[id(known)] = (known, SymbolMatcher(known))
+    return cached[1]
+
+
+def analyse_query(query: str, known_symbols: Sequence[str] = (), expander: QueryExpander | None = None
+                  ) -> QueryAnalysis:
+    """Normalise a question and find the labels, documents and expansions in it.
+
+    >>> a = analyse_query("OP 9", ["E/CN.15/2019/L.8/Rev.1"])
+    >>> a.labels, a.label_only
+    (['OP 9'], True)
+    >>> a = analyse_query("What does E/CN.15/2019/L.8/Rev.1 say in operative paragraph 9 about biometrics?",
+    ...                   ["E/CN.15/2019/L.8/Rev.1"])
+    >>> a.labels, a.symbols, a.label_only
+    (['OP 9'], ['E/CN.15/2019/L.8/Rev.1'], False)
+    """
+    text = normalise_dates(" ".join(query.split()))
+    labels = find_labels(text)
+    edges = find_edges(text)
+    rest = text
+    for start, end in sorted([span for _, span in labels] + [span for _, span in edges], reverse=True):
+        rest = rest[:start] + " " + rest[end:]
+    full, short = find_symbols(text, known_symbols)
+    for symbol in full:
+        rest = re.sub(_symbol_regex(symbol_key(symbol)), " ", rest, flags=re.IGNORECASE)
+    rest = re.sub(r"\b(show|give|display|print|quote|text of|what (?:does|do|is)|say|says)\b", " ", rest, flags=re.I)
+    expansions = [e for e in (expander.expand(text) if expander else []) if e and e not in text]
+    return QueryAnalysis(
+        text=text,
+        labels=list(dict.fromkeys(label for label, _ in labels)),
+        symbols=full,
+        mentioned=short,
+        expansions=expansions,
+        rest=rest,
+        edges=[edge for edge, _ in edges],
+    )
+
+
+# --------------------------------------------------------------------------- fusion
+def fuse(dense: np.ndarray, lexical: np.ndarray, config: FusionConfig) -> np.ndarray:
+    """Fused scores of candidates given their dense (cosine) and lexical (BM25) scores.
+
+    >>> fuse(np.array([0.9, 0.5, 0.1]), np.array([0.0, 10.0, 5.0]), FusionConfig(dense_weight=0.5)).round(3).tolist()
+    [0.5, 0.75, 0.25]
+    >>> rrf = FusionConfig(method="rrf", rrf_k=1, dense_weight=0.5)
+    >>> bool(np.allclose(fuse(np.array([0.9, 0.5]), np.array([1.0, 3.0]), rrf), [5 / 12, 5 / 12]))
+    True
+    """
+    weight = config.dense_weight
+    if len(dense) == 0:
+        return np.zeros(0, dtype=np.float32)
+    if config.method == "rrf":
+        dense_rank = _ranks(dense)
+        lex_rank = _ranks(lexical)
+        lexical_part = np.where(lexical > 0, 1.0 / (config.rrf_k + lex_rank), 0.0)
+        return (weight / (config.rrf_k + dense_rank) + (1 - weight) * lexical_part).astype(np.float32)
+    if config.method == "zscore":
+        return (weight * _standardise(dense) + (1 - weight) * _standardise(lexical)).astype(np.float32)
+    low, high = float(dense.min()), float(dense.max())
+    dense_norm = (dense - low) / (high - low) if high > low else np.ones_like(dense)
+    top = float(lexical.max())
+    lexical_norm = lexical / top if top > 0 else np.zeros_like(lexical)
+    return (weight * dense_norm + (1 - weight) * lexical_norm).astype(np.float32)
+
+
+def _standardise(scores: np.ndarray) -> np.ndarray:
+    """(score - mean) / standard deviation; zeros when all scores are equal.
+
+    >>> _standardise(np.array([1.0, 2.0, 3.0])).round(3).tolist()
+    [-1.225, 0.0, 1.225]
+    """
+    spread = float(scores.std())
+    return (scores - scores.mean()) / spread if spread > 0 else np.zeros_like(scores)
+
+
+def _ranks(scores: np.ndarray) -> np.ndarray:
+    """1-based rank of each score, best first (ties keep their order).
+
+    >>> _ranks(np.array([0.2, 0.9, 0.5])).tolist()
+    [3.0, 1.0, 2.0]
+    """
+    ranks = np.empty(len(scores))
+    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+    return ranks
+
+
+# --------------------------------------------------------------------------- retriever
+class Retriever:
+    """Searches one loaded index snapshot; holds no per-question state (thread-safe)."""
+
+    def __init__(self, embedder: Embedder, *, fusion: FusionConfig = DEFAULT_FUSION,
+                 reranker: Reranker | None = None, expander: QueryExpander | None = None,
+                 rerank_depth: int = 30) -> None:
+        self.embedder = embedder
+        self.fusion = fusion
+        self.reranker = reranker
+        self.expander = expander
+        self.rerank_depth = rerank_depth
+
+    def search(self, snapshot: IndexSnapshot, query: str, k: int = 10, *, doc: str | Sequence[str] | None = None,
+               kind: str | Sequence[str] | None = None, page: int | None = None, mode: str = "hybrid",
+               expander: QueryExpander | None = None) -> list[Hit]:
+        """The ``k`` best passages for ``query`` (see the module docstring)."""
+        if mode not in SEARCH_MODES:
+            raise InputError(f"unknown search mode {mode!r}: use one of {', '.join(SEARCH_MODES)}")
+        if not isinstance(query, str) or not query.strip():
+            raise InputError("the question is empty: type a question, e.g. \"What is UNODC asked to do?\"")
+        if k < 1:
+            raise InputError(f"k must be at least 1 (got {k})")
+        symbols = self._resolve_docs(snapshot, doc)
+        kinds = _as_list(kind)
+        for value in kinds:
+            if value not in PASSAGE_KINDS:
+                raise InputError(f"unknown passage kind {value!r}: use one of {', '.join(PASSAGE_KINDS)}")
+        if page is not None and page < 0:
+            raise InputError(f"page must be a positive number (got {page})")
+        analysis = analyse_query(query, snapshot.symbols, expander or self.expander or snapshot.aliases)
+        if not symbols and analysis.symbols:
+            symbols = analysis.symbols
+        mask = snapshot.mask(symbols, kinds, page)
+        if snapshot.size == 0 or (mask is not None and not mask.any()):
+            return []
+
+        label_rows = self._label_rows(snapshot, analysis, symbols, mask)
+        if analysis.label_only:
+            return self._hits(snapshot, label_rows[:k], np.ones(len(label_rows[:k])), None, None)
+
+        vector = None if mode == "lexical" else self._query_vector(analysis)
+        rows, fused, dense, lexical = self._candidates(snapshot, analysis, vector, mask, mode, k)
+        named = np.zeros(len(rows), dtype=bool)
+        if label_rows:
+            missing = np.asarray([r for r in label_rows if r not in set(rows.tolist())], dtype=np.int64)
+            if len(missing):
+                rows = np.concatenate([rows, missing])
+                fused = np.concatenate([fused, np.zeros(len(missing), dtype=np.float32)])
+                extra = snapshot.dense_scores(vector, missing) if vector is not None else np.zeros(len(missing))
+                dense = np.concatenate([dense, extra.astype(np.float32)])
+                lexical = np.concatenate([lexical, np.zeros(len(missing), dtype=np.float32)])
+            named = np.isin(rows, np.asarray(label_rows, dtype=np.int64))
+            fused = (fused + self.fusion.label_boost * named).astype(np.float32)
+        if analysis.mentioned and mode == "hybrid":
+            mentioned = [snapshot.symbols.index(s) for s in analysis.mentioned]
+            fused = fused + self.fusion.doc_boost * np.isin(snapshot.doc_of_row[rows], mentioned)
+        order = np.argsort(-fused, kind="stable")
+        if self.reranker is not None:
+            depth = order[: max(k, self.rerank_depth)]
+            passages = snapshot.passages(rows[depth].tolist())
+            scores = self.reranker.score(analysis.text, [p.text for p in passages])
+            order = depth[np.lexsort((-scores, ~named[depth]))]  # passages named by label stay first
+            fused = fused.copy()
+            fused[depth] = scores
+        top = order[:k]
+        return self._hits(snapshot, rows[top].tolist(), fused[top], dense[top], lexical[top])
+
+    # --- pieces
+    @staticmethod
+    def _resolve_docs(snapshot: IndexSnapshot, doc: str | Sequence[str] | None) -> list[str]:
+        wanted = _as_list(doc)
+        by_key = matcher_for(snapshot.symbols).full
+        resolved = []
+        for value in wanted:
+            symbol = by_key.get(symbol_key(value))
+            if symbol is None:
+                known = ", ".join(snapshot.symbols[:10]) + (" ..." if len(snapshot.symbols) > 10 else "")
+                raise InputError(f"no indexed document {value!r}; indexed: {known or 'none'} (see `rag list`)")
+            resolved.append(symbol)
+        return resolved
+
+    @staticmethod
+    def _label_rows(snapshot: IndexSnapshot, analysis: QueryAnalysis, symbols: Sequence[str],
+                    mask: np.ndarray | None) -> list[int]:
+        rows: list[int] = []
+        found: list[list[int]] = []
+        for label in analysis.labels:
+            ids = snapshot.store.passage_ids_by_label(label, symbols or None)
+            if not ids and label.startswith("OP "):  # "paragraph 3" in a text of plain numbered paragraphs
+                ids = snapshot.store.passage_ids_by_label("Para " + label[3:], symbols or None)
+            found.append(ids)
+        for kind, last in analysis.edges:
+            found.append(snapshot.store.edge_passage_ids(kind, last=last, symbols=symbols or None))
+        for ids in found:
+            for pid in ids:
+                row = snapshot.row_of_id.get(pid)
+                if row is not None and (mask is None or mask[row]) and row not in rows:
+                    rows.append(row)
+        return rows
+
+    def _lexical_weights(self, analysis: QueryAnalysis) -> dict[str, float]:
+        """Query token weights: 1 per occurrence in the question; each expansion shares ``expansion_weight``."""
+        weights: dict[str, float] = {}
+        for token in tokenize(analysis.text):
+            weights[token] = weights.get(token, 0.0) + 1.0
+        if self.fusion.expand_lexical:
+            for expansion in analysis.expansions:
+                tokens = tokenize(expansion)
+                for token in tokens:
+                    weights[token] = weights.get(token, 0.0) + self.fusion.expansion_weight / len(tokens)
+        return weights
+
+    def _query_vector(self, analysis: QueryAnalysis) -> np.ndarray:
+        return np.asarray(self.embedder.embed_query(analysis.search_text(self.fusion.expand_dense)), dtype=np.float32)
+
+    def _candidates(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, vector: np.ndarray | None,
+                    mask: np.ndarray | None, mode: str, k: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate rows with (fused, dense, lexical) scores, unsorted; ``vector`` is the query's (None in
+        lexical mode)."""
+        depth = max(self.fusion.candidates, 3 * k)
+        parts: list[np.ndarray] = []
+        if vector is not None:
+            dense_rows, _ = snapshot.dense_search(vector, depth, mask)
+            parts.append(dense_rows)
+        all_lexical = None
+        if mode in ("hybrid", "lexical"):
+            all_lexical = snapshot.lexical.weighted_scores(self._lexical_weights(analysis))
+            if mask is not None:
+                all_lexical = np.where(mask, all_lexical, 0.0).astype(np.float32)
+            positive = np.flatnonzero(all_lexical > 0)
+            if len(positive) > depth:
+                positive = positive[np.argpartition(-all_lexical[positive], depth)[:depth]]
+            parts.append(positive.astype(np.int64))
+        rows = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        dense = snapshot.dense_scores(vector, rows) if vector is not None else np.zeros(len(rows), np.float32)
+        lexical = all_lexical[rows] if all_lexical is not None else np.zeros(len(rows), np.float32)
+        if mode == "dense":
+            fused = dense.copy()
+        elif mode == "lexical":
+            fused = lexical.copy()
+        else:
+            fused = fuse(dense, lexical, self.fusion)
+        return rows, fused, dense, lexical
+
+    @staticmethod
+    def _hits(snapshot: IndexSnapshot, rows: Sequence[int], scores: np.ndarray, dense: np.ndarray | None,
+              lexical: np.ndarray | None) -> list[Hit]:
+        passages = snapshot.passages(list(rows))
+        return [
+            Hit(passage=p, score=float(scores[i]), dense=float(dense[i]) if dense is not None else 0.0,
+                lexical=float(lexical[i]) if lexical is not None else 0.0, rank=i + 1)
+            for i, p in enumerate(passages)
+        ]
+
+
+def _as_list(value: str | Sequence[str] | None) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if v]

@@ -1,0 +1,206 @@
+"""Pipeline: idempotent incremental ingest, replace, remove, failures, laziness, concurrency."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import JsonPipeline, sample_documents, write_json_documents
+
+from rag.embed import FakeEmbedder
+from rag.errors import IndexError_, IndexMismatchError, IndexMissingError, InputError
+from rag.settings import Settings
+
+SEED = "E/CN.15/2019/L.8/Rev.1"
+OTHER = "A/RES/77/236"
+
+
+def test_constructing_a_pipeline_is_cheap_and_touches_nothing(tmp_path: Path) -> None:
+    pipeline = JsonPipeline(Settings(index_dir=tmp_path / "idx"))
+    assert pipeline._embedder is None and pipeline._snapshot is None
+    assert not (tmp_path / "idx").exists()
+    assert pipeline.documents() == []
+    with pytest.raises(IndexMissingError, match="rag ingest data/corpus"):
+        pipeline.search("terrorism")
+
+
+def test_first_ingest_adds_every_document(json_pipeline: JsonPipeline, corpus_dir: Path) -> None:
+    steps: list[tuple[str, int, int]] = []
+    report = json_pipeline.ingest([corpus_dir], progress=lambda *a: steps.append(a))
+    assert report.ok and report.generation == 1
+    assert sorted(f.symbol for f in report.added) == [OTHER, SEED]
+    assert report.embedded == 16 and "2 added, 0 replaced, 0 skipped, 0 failed" in report.summary()
+    assert {s[0] for s in steps} == {"read", "embed", "index"} and steps[-1][1] == steps[-1][2]
+    assert [d.symbol for d in json_pipeline.documents()] == [OTHER, SEED]
+    assert json_pipeline.document("a/res/77/236").title.startswith("Strengthening")
+    assert len(json_pipeline.passages()) == 16 and len(json_pipeline.passages(SEED)) == 11
+    with pytest.raises(InputError, match="no indexed document"):
+        json_pipeline.document("X/1")
+    assert json.loads(json.dumps(report.to_json()))["summary"] == report.summary()
+
+
+def test_reingest_changes_nothing_and_is_much_faster(json_pipeline: JsonPipeline, corpus_dir: Path) -> None:
+    started = time.perf_counter()
+    first = json_pipeline.ingest([corpus_dir])
+    first_s = time.perf_counter() - started
+    before = sorted(p.name for p in json_pipeline.index_dir.iterdir())
+    started = time.perf_counter()
+    again = json_pipeline.ingest([corpus_dir])
+    again_s = time.perf_counter() - started
+    print(f"\ningest (fake embedder, 2 documents): first {first_s * 1000:.0f} ms, re-ingest {again_s * 1000:.0f} ms")
+    assert first.generation == 1 and again.generation is None
+    assert [f.status for f in again.files] == ["skipped", "skipped"] and again.embedded == 0
+    assert sorted(p.name for p in json_pipeline.index_dir.iterdir()) == before
+    assert json_pipeline.layout.current() == 1
+    assert len(json_pipeline.passages()) == 16
+
+
+def test_changed_file_is_replaced_not_duplicated(json_pipeline: JsonPipeline, corpus_dir: Path) -> None:
+    json_pipeline.ingest([corpus_dir])
+    other = sample_documents()[1]
+    changed = replace(other, passages=[*other.passages[:-1], replace(other.passages[-1], text="Decides to remain "
+                                                                   "seized of the matter of online exploitation.")])
+    write_json_documents(corpus_dir, [changed])
+    report = json_pipeline.ingest([corpus_dir])
+    assert [(f.symbol, f.status) for f in report.files] == [(OTHER, "replaced"), (SEED, "skipped")]
+    assert report.embedded == 1  # only the changed paragraph is embedded again
+    assert [d.symbol for d in json_pipeline.documents()] == [OTHER, SEED]
+    assert len(json_pipeline.passages(OTHER)) == len(other.passages)
+    hits = json_pipeline.search("remain seized of the matter", k=1)
+    assert hits[0].passage.doc == OTHER and "remain seized" in hits[0].passage.text
+    assert json_pipeline.search("seventy-eighth session report", k=1, doc=OTHER)[0].passage.label != "OP 3"
+
+
+def test_failed_files_are_reported_and_do_not_stop_the_others(json_pipeline: JsonPipeline, corpus_dir: Path
+                                                              ) -> None:
+    (corpus_dir / "broken.txt").write_text("this is not a test document")
+    report = json_pipeline.ingest([corpus_dir, corpus_dir / "missing.pdf"])
+    assert not report.ok
+    failed = {Path(f.path).name: f.reason for f in report.failed}
+    assert "not a test document" in failed["broken.txt"] and "no such file" in failed["missing.pdf"]
+    assert len(report.added) == 2 and len(json_pipeline.documents()) == 2
+
+
+def test_same_document_twice_in_one_run_is_indexed_once(json_pipeline: JsonPipeline, tmp_path: Path) -> None:
+    seed = sample_documents()[0]
+    write_json_documents(tmp_path / "a", [seed])
+    write_json_documents(tmp_path / "b", [replace(seed, title="Another rendering")])
+    report = json_pipeline.ingest([tmp_path / "a", tmp_path / "b"])
+    assert [f.status for f in report.files] == ["added", "skipped"]
+    assert "same document as" in report.files[1].reason
+    again = json_pipeline.ingest([tmp_path / "a", tmp_path / "b"])
+    assert again.generation is None and {f.status for f in again.files} == {"skipped"}
+    assert len(json_pipeline.documents()) == 1
+
+
+def test_remove(built_pipeline: JsonPipeline) -> None:
+    assert built_pipeline.remove("a_res_77_236")
+    assert [d.symbol for d in built_pipeline.documents()] == [SEED]
+    assert not built_pipeline.remove(OTHER)
+    assert all(h.passage.doc == SEED for h in built_pipeline.search("Secretary-General report", k=20))
+
+
+def test_rebuild_starts_from_empty(built_pipeline: JsonPipeline, tmp_path: Path) -> None:
+    write_json_documents(tmp_path / "only", [sample_documents()[1]])
+    report = built_pipeline.ingest([tmp_path / "only"], rebuild=True)
+    assert [f.status for f in report.files] == ["added"]
+    assert [d.symbol for d in built_pipeline.documents()] == [OTHER]
+
+
+def test_ingest_with_another_model_is_refused(built_pipeline: JsonPipeline, corpus_dir: Path) -> None:
+    other = JsonPipeline(built_pipeline.settings, embedder=FakeEmbedder(64))
+    with pytest.raises(IndexMismatchError, match=r"fake-hash-128.*rag ingest --rebuild"):
+        other.ingest([corpus_dir])
+    assert other.ingest([corpus_dir], rebuild=True).ok
+    assert other.snapshot().manifest.model == "fake-hash-64"
+
+
+def test_embedding_failure_keeps_the_previous_index(built_pipeline: JsonPipeline, tmp_path: Path) -> None:
+    class Broken(FakeEmbedder):
+        def embed_passages(self, texts):  # type: ignore[no-untyped-def]
+            raise RuntimeError("model crashed")
+
+    broken = JsonPipeline(built_pipeline.settings, embedder=Broken(128))
+    other = sample_documents()[1]
+    new = replace(other, symbol="A/RES/99/1", passages=[replace(p, text=p.text + " New.") for p in other.passages])
+    write_json_documents(tmp_path / "new", [new])
+    with pytest.raises(RuntimeError):
+        broken.ingest([tmp_path / "new"])
+    assert built_pipeline.layout.generations() == [1] and built_pipeline.layout.current() == 1
+    assert len(built_pipeline.documents()) == 2
+
+
+def test_disk_full_while_writing_is_a_clear_error_and_keeps_the_index(
+        built_pipeline: JsonPipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    import rag.index
+
+    def no_space(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(rag.index.LexicalIndex, "save", no_space)
+    write_json_documents(tmp_path / "new", [replace(sample_documents()[1], symbol="A/RES/99/1")])
+    with pytest.raises(IndexError_, match=r"No space left on device.*previous index .* is unchanged"):
+        built_pipeline.ingest([tmp_path / "new"])
+    assert built_pipeline.layout.generations() == [1]
+    assert [d.symbol for d in built_pipeline.documents()] == [OTHER, SEED]
+
+
+def test_locked_database_is_a_clear_error(built_pipeline: JsonPipeline) -> None:
+    import sqlite3
+
+    from rag.index import IndexSnapshot
+
+    holder = sqlite3.connect(built_pipeline.layout.generation_dir(1) / "rag.sqlite", timeout=0)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(IndexError_, match="locked by another process"):
+            IndexSnapshot.load(built_pipeline.index_dir, model="fake-hash-128")
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def test_other_process_publishing_is_picked_up(built_pipeline: JsonPipeline, tmp_path: Path) -> None:
+    reader = JsonPipeline(built_pipeline.settings, embedder=FakeEmbedder(128))
+    assert len(reader.documents()) == 2
+    write_json_documents(tmp_path / "new", [replace(sample_documents()[1], symbol="A/RES/99/1")])
+    built_pipeline.ingest([tmp_path / "new"])
+    assert "A/RES/99/1" in [d.symbol for d in reader.documents()]
+
+
+def test_concurrent_searches_during_ingest_see_a_complete_index(built_pipeline: JsonPipeline,
+                                                                tmp_path: Path) -> None:
+    reader = JsonPipeline(built_pipeline.settings, embedder=FakeEmbedder(128))
+    errors: list[BaseException] = []
+    counts: set[int] = set()
+    stop = threading.Event()
+
+    def search() -> None:
+        while not stop.is_set():
+            try:
+                hits = reader.search("Secretary-General report implementation", k=50)
+                counts.add(len({h.passage.doc for h in hits}))
+            except BaseException as error:  # collected and asserted below
+                errors.append(error)
+                return
+
+    threads = [threading.Thread(target=search) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for number in range(3):
+        extra = replace(sample_documents()[1], symbol=f"A/RES/99/{number}")
+        write_json_documents(tmp_path / f"new{number}", [extra])
+        assert built_pipeline.ingest([tmp_path / f"new{number}"]).ok
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(reader.documents()) == 5
+    assert built_pipeline.layout.generations() == [3, 4]  # previous generation kept for readers, older removed

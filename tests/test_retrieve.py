@@ -1,0 +1,188 @@
+"""Hybrid retrieval: query analysis, fusion, filters, direct label lookup, aliases, re-ranker."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+from conftest import JsonPipeline
+
+from rag.errors import InputError
+from rag.retrieve import (
+    FusionConfig,
+    Retriever,
+    analyse_query,
+    find_labels,
+    find_symbols,
+    fuse,
+    normalise_dates,
+)
+
+SEED = "E/CN.15/2019/L.8/Rev.1"
+OTHER = "A/RES/77/236"
+
+
+@pytest.mark.parametrize(
+    ("text", "labels"),
+    [
+        ("OP 9", ["OP 9"]),
+        ("op9", ["OP 9"]),
+        ("operative paragraph 5 (a)", ["OP 5 (a)"]),
+        ("Para. 5(a)(ii)", ["OP 5 (a) (ii)"]),
+        ("preambular paragraph 12 and PP 3", ["PP 12", "PP 3"]),
+        ("what does footnote 2 cite?", ["Footnote 2"]),
+        ("the footnote * marker", ["Footnote *"]),
+        ("resolution 72/194 of 2017", []),
+        ("OPEC and people", []),
+    ],
+)
+def test_find_labels(text: str, labels: list[str]) -> None:
+    assert [label for label, _ in find_labels(text)] == labels
+
+
+def test_find_symbols_full_and_short() -> None:
+    known = ["A/RES/77/236", "S/RES/2730 (2024)", SEED]
+    assert find_symbols("see e/cn.15/2019/l.8/rev.1 please", known) == ([SEED], [])
+    assert find_symbols("S/RES/2730(2024) on aid workers", known) == (["S/RES/2730 (2024)"], [])
+    assert find_symbols("resolution 77/236 and 2730 (2024)", known) == ([], ["A/RES/77/236", "S/RES/2730 (2024)"])
+    assert find_symbols("resolution 72/194", known) == ([], [])
+
+
+def test_normalise_dates_and_analysis() -> None:
+    assert normalise_dates("on 2017-12-19") == "on 19 December 2017"
+    analysis = analyse_query("  OP   2 (a) of A/RES/77/236 ", [OTHER])
+    assert analysis.labels == ["OP 2 (a)"] and analysis.symbols == [OTHER] and analysis.label_only
+    assert not analyse_query("what does OP 2 say about victims?").label_only
+
+
+def test_weighted_fusion_favours_agreement() -> None:
+    dense = np.array([0.8, 0.7, 0.2])
+    lexical = np.array([0.0, 9.0, 10.0])
+    fused = fuse(dense, lexical, FusionConfig(dense_weight=0.5))
+    assert int(np.argmax(fused)) == 1  # good on both beats best on one
+    assert fuse(np.zeros(0), np.zeros(0), FusionConfig()).shape == (0,)
+    rrf = fuse(dense, lexical, FusionConfig(method="rrf", dense_weight=0.5, rrf_k=1))
+    assert rrf.tolist() == pytest.approx([0.5 / 2, 0.5 / 3 + 0.5 / 3, 0.5 / 4 + 0.5 / 2])
+
+
+def test_search_modes_find_the_obvious_passage(built_pipeline: JsonPipeline) -> None:
+    for mode in ("hybrid", "dense", "lexical"):
+        hits = built_pipeline.search("collect and share biometric data", k=3, mode=mode)
+        assert hits[0].passage.label == "OP 3" and hits[0].passage.doc == SEED, mode
+        assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+        assert len(hits) == 3 or mode == "lexical"  # BM25 returns only passages sharing a word
+        assert all(a.score >= b.score for a, b in itertools.pairwise(hits))
+    hybrid = built_pipeline.search("collect and share biometric data", k=1)[0]
+    assert hybrid.dense > 0 and hybrid.lexical > 0
+
+
+def test_filters_by_document_kind_and_page(built_pipeline: JsonPipeline) -> None:
+    hits = built_pipeline.search("Requests the Secretary-General to report", k=10, doc="a_res_77_236")
+    assert hits and {h.passage.doc for h in hits} == {OTHER}
+    hits = built_pipeline.search("terrorism", k=10, kind="footnote")
+    assert hits and {h.passage.kind for h in hits} == {"footnote"}
+    hits = built_pipeline.search("terrorism", k=10, kind=["preambular", "heading"], doc=SEED)
+    assert {h.passage.kind for h in hits} <= {"preambular", "heading"}
+    hits = built_pipeline.search("terrorism", k=20, page=2)
+    assert hits and all(2 in h.passage.pages for h in hits)
+    assert built_pipeline.search("terrorism", k=5, page=99) == []
+
+
+def test_bad_input_is_an_input_error(built_pipeline: JsonPipeline) -> None:
+    with pytest.raises(InputError, match="empty"):
+        built_pipeline.search("   ")
+    with pytest.raises(InputError, match=r"no indexed document 'X/RES/1'.*A/RES/77/236"):
+        built_pipeline.search("terrorism", doc="X/RES/1")
+    with pytest.raises(InputError, match="unknown passage kind"):
+        built_pipeline.search("terrorism", kind="annex")
+    with pytest.raises(InputError, match="unknown search mode"):
+        built_pipeline.search("terrorism", mode="magic")
+    with pytest.raises(InputError, match="k must be"):
+        built_pipeline.search("terrorism", k=0)
+
+
+def test_label_query_is_a_direct_lookup(built_pipeline: JsonPipeline) -> None:
+    hits = built_pipeline.search("OP 2 (a)")
+    assert [h.passage.citation for h in hits] == [f"{SEED}, OP 2 (a)"]
+    hits = built_pipeline.search("op 1")
+    assert {h.passage.doc for h in hits} == {SEED, OTHER} and {h.passage.label for h in hits} == {"OP 1"}
+    assert [h.passage.doc for h in built_pipeline.search("OP 1", doc=OTHER)] == [OTHER]
+    assert [h.passage.doc for h in built_pipeline.search("A/RES/77/236 OP 1")] == [OTHER]
+    assert built_pipeline.search("OP 99") == []
+
+
+def test_label_named_in_a_question_comes_first(built_pipeline: JsonPipeline) -> None:
+    hits = built_pipeline.search("what does operative paragraph 4 ask about biometric data?", k=3, doc=SEED)
+    assert hits[0].passage.label == "OP 4"
+    assert hits[1].passage.label == "OP 3"  # the rest is still ranked by content
+
+
+def test_first_and_last_paragraph_are_looked_up(built_pipeline: JsonPipeline) -> None:
+    hits = built_pipeline.search("the last operative paragraph", doc=SEED)
+    assert [h.passage.label for h in hits] == ["OP 4"]
+    hits = built_pipeline.search("first preambular paragraph")
+    assert {h.passage.label for h in hits} == {"PP 1"} and len(hits) == 2
+
+
+def test_alias_expansion_counts_less_than_the_question(built_pipeline: JsonPipeline) -> None:
+    retriever = built_pipeline.retriever
+    analysis = analyse_query("UNODC support to victims", expander=built_pipeline.snapshot().aliases)
+    weights = retriever._lexical_weights(analysis)
+    assert weights["victim"] == 1.0
+    expansion_total = sum(w for t, w in weights.items() if t not in {"unodc", "support", "victim"})
+    assert 0 < expansion_total <= len(analysis.expansions) * retriever.fusion.expansion_weight + 1e-6
+
+
+def test_symbol_in_the_question_restricts_to_that_document(built_pipeline: JsonPipeline) -> None:
+    hits = built_pipeline.search("What does A/RES/77/236 ask the Secretary-General?", k=5)
+    assert hits and {h.passage.doc for h in hits} == {OTHER}
+
+
+def test_acronyms_are_expanded_from_the_alias_table(built_pipeline: JsonPipeline) -> None:
+    # OP 2 spells out "United Nations Office on Drugs and Crime"; the question only says UNODC.
+    hits = built_pipeline.search("UNODC", k=3, mode="lexical", kind="operative")
+    assert hits and hits[0].passage.label == "OP 2"
+    plain = Retriever(built_pipeline.embedder, fusion=FusionConfig(expand_lexical=False))
+
+    class NoAliases:
+        def expand(self, query: str) -> list[str]:
+            return []
+
+    assert plain.search(built_pipeline.snapshot(), "UNODC", 3, mode="lexical", kind="operative",
+                        expander=NoAliases()) == []
+
+
+def test_footnote_is_found_through_the_paragraph_citing_it(built_pipeline: JsonPipeline) -> None:
+    # Footnote 2 only lists resolution numbers; PP 2 citing it names the Culture of Peace.
+    # The dense side indexes it with its citing paragraph; BM25 indexes its own words only.
+    hits = built_pipeline.search("Culture of Peace", k=5, kind="footnote", mode="dense")
+    assert hits and hits[0].passage.label == "Footnote 2"
+    assert built_pipeline.search("Culture of Peace", k=5, kind="footnote", mode="lexical") == []
+
+
+def test_reranker_reorders_the_top(built_pipeline: JsonPipeline) -> None:
+    class ShortestFirst:
+        def score(self, query: str, texts: Sequence[str]) -> np.ndarray:
+            return -np.array([len(t) for t in texts], dtype=np.float32)
+
+    retriever = Retriever(built_pipeline.embedder, reranker=ShortestFirst())
+    hits = retriever.search(built_pipeline.snapshot(), "terrorism", 5)
+    lengths = [len(h.passage.text) for h in hits]
+    assert lengths == sorted(lengths)
+
+
+def test_reranker_is_off_unless_configured(built_pipeline: JsonPipeline) -> None:
+    assert built_pipeline.retriever.reranker is None
+
+
+@pytest.mark.slow
+def test_missing_reranker_model_is_a_clear_model_error(built_pipeline: JsonPipeline, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from rag.errors import ModelError
+    from rag.settings import Settings
+
+    pipeline = JsonPipeline(Settings(index_dir=built_pipeline.index_dir, reranker_model=str(tmp_path / "none")),
+                            embedder=built_pipeline.embedder)
+    with pytest.raises(ModelError, match="RAG_RERANKER_MODEL"):
+        pipeline.search("terrorism")
