@@ -11,7 +11,7 @@ INDEX_DIR ?= $(or $(RAG_INDEX_DIR),index)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run index test test-gguf lint typecheck eval bench load clean
+.PHONY: install run index test test-gguf lint typecheck eval bench load fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,8 +54,13 @@ eval: install
 bench: install
 	$(PY) scripts/bench.py
 
+## 50 concurrent clients on the app for 60 s, with an upload; figures and errors (must be 0).
 load: install
 	$(PY) scripts/load.py
+
+## A long fuzz campaign of the loaders and the parser (20,000 examples per fuzz test).
+fuzz: install
+	$(PY) scripts/fuzz.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

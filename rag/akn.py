@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date as Date
 from typing import Any
 
+from rag.clean import neutralise_controls
 from rag.errors import LoadError
 from rag.types import Document, Passage
 
@@ -33,12 +34,13 @@ _LEADING_NUMBER = re.compile(r"^(?P<num>\d{1,3})\.?\s+(?=\S)")
 
 
 def normalise_space(text: str) -> str:
-    """Collapse whitespace and map typographic variants to what text renderings show.
+    """Collapse whitespace, map typographic variants to what text renderings show, and drop control
+    characters and bidirectional overrides (``rag.clean.neutralise_controls``).
 
     >>> normalise_space("\\t pre\\u2011Congress \\n consultations ")
     'pre-Congress consultations'
     """
-    return re.sub(r"\s+", " ", text.translate(_CHAR_MAP)).strip()
+    return re.sub(r"\s+", " ", neutralise_controls(text.translate(_CHAR_MAP))).strip()
 
 
 def _local(tag: Any) -> str:
@@ -366,14 +368,17 @@ def load_akn_bytes(data: bytes, source: str = "") -> Document:
 
     name = source or "<xml>"
     try:
-        root = SafeTree.fromstring(data)
+        root = SafeTree.fromstring(data, forbid_dtd=True)  # AKN never needs a DTD
     except DefusedXmlException as error:
         raise LoadError(f"{name}: XML with forbidden constructs (entities or DTD) refused: {error}.") from None
     except SafeTree.ParseError as error:
         raise LoadError(f"{name} is not well-formed XML ({error}).") from None
     if _local(root.tag) != "akomaNtoso":
         raise LoadError(f"{name} is XML but not Akoma Ntoso (root <{_local(root.tag)}>).")
-    return _Reader(root, source).read()
+    try:
+        return _Reader(root, source).read()
+    except RecursionError:
+        raise LoadError(f"{name}: its elements are nested too deeply for a UN document; refusing to read it.") from None
 
 
 def load_akn(path: str) -> Document:

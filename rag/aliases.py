@@ -371,9 +371,10 @@ class AliasTable:
         return pattern
 
     def _pattern_for(self, text: str, query: bool) -> re.Pattern[str]:
-        """For a short text (a question), a pattern of only the surfaces whose first word starts one
-        of the text's words: compiling the whole table's pattern costs a cold ``rag ask`` ~0.3 s."""
-        if len(text) > 500:
+        """For a question, a pattern of only the surfaces whose first word starts one of its words:
+        compiling the whole table's pattern costs a cold ``rag ask`` ~0.1-0.3 s. Document text (ingest,
+        the mandate map) uses the whole pattern, compiled once: a pattern per passage would cost more."""
+        if not query or len(text) > 500:
             return self._pattern(query)
         words = set(re.findall(r"\w+", text.casefold()))
         chosen = tuple(item for item in self._alternatives(query)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -43,7 +43,7 @@ from rag.types import Answer, Citation, Hit, Passage, normalise_label
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def clean_question(raw: str, max_chars: int) -> str:
@@ -58,7 +58,10 @@ def clean_question(raw: str, max_chars: int) -> str:
     ...
     rag.errors.InputError: the question is empty (after removing control characters); ask e.g. ...
     """
-    text = unicodedata.normalize("NFC", raw or "")
+    raw = raw or ""
+    if len(raw) > 4 * max_chars + 1000:  # refused before any work on it: a huge question slows nobody down
+        raise _too_long(len(raw), max_chars)
+    text = unicodedata.normalize("NFC", raw)
     had_controls = bool(_CONTROL.search(text))
     text = _INVISIBLE.sub("", _CONTROL.sub(" ", text))
     text = " ".join(text.split())
@@ -66,11 +69,13 @@ def clean_question(raw: str, max_chars: int) -> str:
         why = " (after removing control characters)" if had_controls else ""
         raise InputError(f'the question is empty{why}; ask e.g. rag ask "What is UNODC requested to do?"')
     if len(text) > max_chars:
-        raise InputError(
-            f"the question is {len(text):,} characters long, more than the limit of {max_chars:,} "
-            "(setting RAG_MAX_QUESTION_CHARS); ask one short question at a time"
-        )
+        raise _too_long(len(text), max_chars)
     return text
+
+
+def _too_long(length: int, max_chars: int) -> InputError:
+    return InputError(f"the question is {length:,} characters long, more than the limit of {max_chars:,} "
+                      "(setting RAG_MAX_QUESTION_CHARS); ask one short question at a time")
 
 
 #: Very common function words of languages users may write in, to notice a question
@@ -159,18 +164,39 @@ def question_terms(question: str) -> list[str]:
 
 _LIST_CUES = re.compile(
     r"\b(list|all|every|which paragraphs|what paragraphs|which provisions|where does|where is|paragraphs|"
-    r"handbooks|guides|tools|programmes|mandates|what are)\b",
+    r"mandates|what are)\b"
+    # "what does the text say about X", "what is said on X", "which texts deal with X": everything on X
+    r"|\bwhat\s+(?:does|do|did)\s+(?:the\s+|this\s+|these\s+)?(?:texts?|it|they|resolutions?|documents?|drafts?)"
+    r"\s+(?:say|says|state|provide)\b|\bwhat\s+is\s+said\b|\bwhich\s+(?:texts|resolutions|documents)\b",
     re.IGNORECASE,
 )
+#: "Which measures ...", "What protections ...": a wh-word before a plural noun asks for every item.
+_PLURAL_WH = re.compile(
+    r"^\s*(?:what|which)\s+(?:[A-Za-z\-]+\s+)?(?P<noun>[a-z][a-z\-]{2,}s)\s+(?:and\s+[a-z\-]+s\s+)?"
+    r"(?:(?:on|for|against|about|regarding|to|in)\s+(?:[\w\-]+\s+){1,4})?"
+    r"(?:are|were|have|do|did|will|would|should|can|could|must|may|might)\b",
+    re.IGNORECASE,
+)
+_NOT_PLURAL = frozenset({"does", "is", "was", "has", "this", "its", "us", "as", "thus", "process", "status", "access",
+                         "progress", "business", "basis", "analysis", "crisis", "focus", "address", "success", "bus",
+                         "consensus", "means", "series", "species", "news"})
 
 
 def wants_list(question: str) -> bool:
-    """True when the question asks for several items ("list all paragraphs on evidence").
+    """True when the question asks for several items ("list all paragraphs on evidence", "what does the
+    text say about X", "which measures ...").
 
     >>> wants_list("List all paragraphs on evidence."), wants_list("What is SHERLOC?")
     (True, False)
+    >>> wants_list("What does the text say about radicalization?"), wants_list("What protections are foreseen?")
+    (True, True)
+    >>> wants_list("When must the Secretary-General report?"), wants_list("Which guide does it welcome?")
+    (False, False)
     """
-    return bool(_LIST_CUES.search(question))
+    if _LIST_CUES.search(question):
+        return True
+    plural = _PLURAL_WH.match(question)
+    return plural is not None and plural.group("noun").lower() not in _NOT_PLURAL
 
 
 # --------------------------------------------------------------------------- label questions
@@ -511,21 +537,56 @@ class AbstentionPolicy:
 
 DEFAULT_POLICY = AbstentionPolicy()
 
-#: Extra paragraphs are shown when their relevance is at least this share of the best one's.
-CLOSE_SHARE = 0.85
-CLOSE_SHARE_LIST = 0.7
+
+
+@dataclass(frozen=True)
+class SelectionPolicy:
+    """Which retrieved paragraphs join the best one in an answer.
+
+    Each candidate's *relevance* to the question is ``dense_weight * cosine + (1 - dense_weight) * coverage``,
+    ``coverage`` being the rarity-weighted share of the question's content terms found in the paragraph (its
+    chapeau included, an alias counting for its other forms). A paragraph joins the best one when
+
+    * its fused retrieval score is at least ``score_share`` of the best's (``list_score_share`` when the question
+      asks for several items, :func:`wants_list`),
+    * its relevance is at least ``min_relevance_share`` of the best's: it is about what the question is about,
+      so that a paragraph sharing only a frequent word ("Recalling ... resolutions on ... terrorism") does not
+      join those on the question's rarer terms ("financing"), however close its score,
+    * and either its score is within ``close_share`` of the best's, or its relevance is at least
+      ``relevance_share`` of the best's (farther down the ranking, only a paragraph as much on topic joins).
+
+    At most ``max_items`` paragraphs (``MAX_LIST_ITEMS`` for a list; ``k`` when smaller). Calibrated on the
+    ``dev`` split of the eval suites (key phrases quoted, expected paragraphs of list questions cited, share of
+    cited paragraphs that are expected).
+    """
+
+    score_share: float = 0.7
+    list_score_share: float = 0.5
+    close_share: float = 0.85
+    min_relevance_share: float = 0.6
+    relevance_share: float = 0.85
+    dense_weight: float = 0.3
+    max_items: int = 3
+
+
+DEFAULT_SELECTION = SelectionPolicy()
 #: Cap on the paragraphs quoted for a list question (``k`` caps it further when smaller).
 MAX_LIST_ITEMS = 8
 #: Words without which a question cannot be about mandates (a cheap test before ``rag.mandates`` loads).
 _MANDATE_CUE = re.compile(
     r"\b(request|ask|call|urg|encourag|invit|authori|demand|direct|instruct|mandat|task|requir|expect|recommend|"
-    r"entrust|remind|want|told|suppos|obligation|responsibilit|dut|assignment|must|should|shall|ha(?:s|ve) to|do)",
+    r"entrust|remind|want|told|suppos|obligation|responsibilit|dut|assignment|must|should|shall|ha(?:s|ve) to|"
+    r"do\b)",
     re.IGNORECASE,
 )
 #: Footnotes of the best paragraph up to this length are always shown under it.
 SHORT_FOOTNOTE_CHARS = 200
 #: Segment scores: weight of the dense similarity against lexical overlap.
 SEGMENT_DENSE_WEIGHT = 0.5
+#: Clauses scored by the model per answer (those of the first paragraphs; later ones by lexical coverage
+#: alone): each clause is one more model input, the main cost of an answer quoting many paragraphs.
+#: 4 leaves the key phrases quoted on the eval suites unchanged (dev and test) and bounds a cold answer's cost.
+SEGMENT_DENSE_BUDGET = 4
 #: An excerpt shorter than this many words is widened by a neighbouring clause.
 MIN_EXCERPT_WORDS = 12
 
@@ -553,8 +614,10 @@ class Answerer:
         vocabulary: Callable[[str], bool] | None = None,
         policy: AbstentionPolicy = DEFAULT_POLICY,
         aliases: Any = None,
+        selection: SelectionPolicy = DEFAULT_SELECTION,
     ) -> None:
         self.embedder = embedder
+        self.selection = selection
         self.term_weight = term_weight or (lambda term: 1.0)
         self.vocabulary = vocabulary
         self.policy = policy
@@ -597,8 +660,14 @@ class Answerer:
         return self._answer_search(question, hits, library, k=k, query_vector=query_vector)
 
     def profile(self, question: str) -> _Profile:
-        """The question's content terms with their weights and alias alternatives."""
-        terms = question_terms(question)
+        """The question's content terms with their weights and alias alternatives (a body named as the author
+        of the texts, "What does the General Assembly ask ...", is not a term: see ``rag.retrieve.find_issuers``)."""
+        from rag.retrieve import find_issuers
+
+        content = question
+        for start, end, _ in reversed(find_issuers(question, self.aliases) if self.aliases is not None else []):
+            content = content[:start] + " " + content[end:]
+        terms = question_terms(content)
         alternatives: dict[str, list[frozenset[str]]] = {t: [] for t in terms}
         if self.aliases is not None:
             for mention in self.aliases.mentions(question, query=True):
@@ -636,14 +705,24 @@ class Answerer:
         """Names in the question (acronyms, capitalised names) that the corpus does not contain.
 
         A single word must be in the corpus vocabulary (or have an alias that is); a name of several
-        words must have all its words in one of the retrieved passages (or an alias that does).
+        words must have all its words in one of the retrieved passages (or an alias that does). A body named
+        as the author of the texts ("What does the General Assembly ask ...?") names documents, not a topic of
+        the paragraphs: its words need only be in the corpus.
         """
         if self.vocabulary is None:
             return []
+        from rag.retrieve import find_issuers
+
         vocabulary = self.vocabulary
         passages = [set(tokenize(_passage_context(h.passage))) for h in hits]
+        issuers = {question[start:end] for start, end, _ in find_issuers(question, self.aliases)} \
+            if self.aliases is not None else set()
         missing = []
         for name in question_names(question):
+            if name in issuers:
+                if not all(vocabulary(t) for t in tokenize(name)):
+                    missing.append(name)
+                continue
             forms = [set(tokenize(name))]
             if self.aliases is not None:
                 canonical = self.aliases.canonical(name)
@@ -700,21 +779,31 @@ class Answerer:
         return self._compose(question, groups)
 
     def _choose(self, question: str, hits: Sequence[Hit], k: int) -> list[Hit]:
-        """The best hit, plus those about as relevant (more of them for a list question)."""
+        """The best hit, plus the others that answer about as well (see :class:`SelectionPolicy`)."""
+        policy = self.selection
         listing = wants_list(question)
-        share = CLOSE_SHARE_LIST if listing else CLOSE_SHARE
-        cap = min(k, MAX_LIST_ITEMS) if listing else min(k, 3)
+        share = policy.list_score_share if listing else policy.score_share
+        cap = min(k, MAX_LIST_ITEMS) if listing else min(k, policy.max_items)
         # a heading answers questions about the document itself (handled apart), not about its content
         content = [h for h in hits if h.passage.kind != "heading"] or list(hits)
+        profile = self.profile(question)
+
+        def relevance(hit: Hit) -> float:
+            coverage = profile.coverage(set(tokenize(_passage_context(hit.passage)))) if profile.terms else 1.0
+            return policy.dense_weight * hit.dense + (1 - policy.dense_weight) * coverage
+
         best = content[0]
         chosen = [best]
-        terms = question_terms(question)
+        best_relevance = relevance(best)
         for hit in content[1:]:
             if len(chosen) >= cap:
                 break
-            close = hit.score >= share * best.score if best.score > 0 else False
-            shares_terms = bool(set(terms) & set(tokenize(_passage_context(hit.passage)))) if terms else True
-            if close and shares_terms:
+            if best.score <= 0 or hit.score < share * best.score:
+                continue
+            own = relevance(hit)
+            if own < policy.min_relevance_share * best_relevance:
+                continue
+            if hit.score >= policy.close_share * best.score or own >= policy.relevance_share * best_relevance:
                 chosen.append(hit)
         return chosen
 
@@ -750,6 +839,11 @@ class Answerer:
                         group.footnotes.append((passage, hit.score))
                     continue
             add_group(passage, hit.score)
+            # a chapeau ("Urges Member States: ...") says what its sub-paragraphs are about, they say the rest
+            for offset, child in enumerate(_sub_paragraphs(passage, by_key.values())[:MAX_LIST_ITEMS], 1):
+                if (child.doc, child.label) not in groups:
+                    add_group(child, min(hit.score, hit_scores.get((child.doc, child.label), hit.score))
+                              - 1e-6 * offset)
         # footnotes of chosen paragraphs that the question is about
         terms = set(question_terms(question))
         for position, key in enumerate(order):
@@ -770,26 +864,39 @@ class Answerer:
         return result
 
     # ---- excerpts
-    def _segment_scores(self, question: str, texts: Sequence[str], query_vector: np.ndarray | None) -> np.ndarray:
+    def _segment_scores(self, question: str, texts: Sequence[str], query_vector: np.ndarray | None,
+                        dense_upto: int | None = None) -> np.ndarray:
+        """Relevance of each segment: lexical coverage of the question's terms, blended with the cosine
+        similarity for the first ``dense_upto`` segments (all by default; the rest by coverage alone)."""
         profile = self.profile(question)
-        lexical = np.array([profile.coverage(set(tokenize(text))) for text in texts], dtype=np.float32)
-        if self.embedder is None or not len(texts):
-            return lexical
-        query = query_vector if query_vector is not None else self.embedder.embed_query(question)
-        dense = np.asarray(self.embedder.embed_passages(list(texts)), dtype=np.float32) @ np.asarray(query)
-        return SEGMENT_DENSE_WEIGHT * dense + (1 - SEGMENT_DENSE_WEIGHT) * lexical
+        scores = np.array([profile.coverage(set(tokenize(text))) for text in texts], dtype=np.float32)
+        embedded = list(texts[: len(texts) if dense_upto is None else dense_upto])
+        if self.embedder is None or not embedded:
+            return scores
+        if query_vector is None:  # one batch for the question and its segments: a single model run
+            vectors = np.asarray(self.embedder.embed_passages([question, *embedded]), dtype=np.float32)
+            query, segments = vectors[0], vectors[1:]
+        else:
+            query, segments = query_vector, np.asarray(self.embedder.embed_passages(embedded), dtype=np.float32)
+        dense = segments @ np.asarray(query)
+        scores[: len(embedded)] = SEGMENT_DENSE_WEIGHT * dense + (1 - SEGMENT_DENSE_WEIGHT) * scores[: len(embedded)]
+        return scores
 
     def _set_excerpts(self, question: str, groups: Sequence[_Group], *, query_vector: np.ndarray | None,
                       whole: bool = False) -> None:
         """Pick each group's excerpt: the best clause, widened by close neighbours (one scoring batch)."""
         plans: list[tuple[_Group, str, list[tuple[int, int]]]] = []
         texts: list[str] = []
+        dense_upto: int | None = None  # the model scores the clauses of the first paragraphs, within a budget
         for group in groups:
             text = group.passage.text
             spans = [(0, len(text))] if whole else clause_spans(text)
             plans.append((group, text, spans))
-            texts.extend(text[a:b] for a, b in spans if len(spans) > 1)
-        scores = self._segment_scores(question, texts, query_vector) if texts else np.zeros(0)
+            if len(spans) > 1:
+                if dense_upto is None and texts and len(texts) + len(spans) > SEGMENT_DENSE_BUDGET:
+                    dense_upto = len(texts)
+                texts.extend(text[a:b] for a, b in spans)
+        scores = self._segment_scores(question, texts, query_vector, dense_upto) if texts else np.zeros(0)
         position = 0
         for group, text, spans in plans:
             if len(spans) <= 1:
@@ -801,6 +908,11 @@ class Answerer:
 
     # ---- mandate questions
     def _mandate_clauses(self, library: Library, symbol: str) -> list[Any]:
+        """The action clauses of one document: stored with the index (``library.mandates``, the pipeline),
+        else extracted here once (a library without a stored mandate map, as in tests)."""
+        stored = getattr(library, "mandates", None)
+        if stored is not None:
+            return list(stored(symbol))
         if symbol not in self._clauses:
             from rag.mandates import extract_mandates
 
@@ -995,7 +1107,43 @@ def widen(spans: Sequence[tuple[int, int]], scores: np.ndarray, text: str) -> tu
             first -= 1
         else:
             last += 1
+    # a quote must read on its own: a clause continuing the one before it ("taking into consideration ...",
+    # "including ...") or pointing back to it ("... in that regard") brings that clause along
+    while first > 0:
+        previous = text[spans[first - 1][0] : spans[first - 1][1]]
+        points_back = (first == best and _BACK_REFERENCE.search(text[spans[first][0] : spans[last][1]]) is not None
+                       and _BACK_REFERENCE.search(previous) is None)
+        if not (points_back or _continues(text[spans[first][0] : spans[first][1]])):
+            break
+        first -= 1
     return spans[first][0], spans[last][1]
+
+
+_BACK_REFERENCE = re.compile(
+    r"\b(?:in|to)\s+(?:that|this)\s+(?:regard|respect|end|context|connection)\b|\bthereof\b|\btherein\b|"
+    r"\bthereon\b|\bthereto\b",
+    re.IGNORECASE,
+)
+
+
+def _continues(clause: str) -> bool:
+    """Whether a clause (not the first of its paragraph) continues the one before it instead of opening
+    a new one with a lead verb ("and requests ...", "encourages ...").
+
+    >>> _continues("taking into consideration the Nelson Mandela Rules, make use of"), _continues("and requests X")
+    (True, False)
+    >>> _continues("Requests the Secretary-General to report")
+    False
+    """
+    words = re.findall(r"[A-Za-z]+", clause[:80])
+    if not words or words[0][0].isupper():
+        return False
+    while words and words[0].lower() in {"and", "but", "also", "further", "strongly", "once", "again"}:
+        words = words[1:]
+    if not words:
+        return True
+    head = words[0].lower()
+    return not (head in _VERB_FORMS and head.endswith("s"))
 
 
 def _quote(text: str, excerpt: str) -> str:
@@ -1004,6 +1152,21 @@ def _quote(text: str, excerpt: str) -> str:
     before = "" if stripped.startswith(excerpt) else "… "
     after = "" if stripped.endswith(excerpt) else " …"
     return f"{before}{excerpt}{after}"
+
+
+def _sub_paragraphs(passage: Passage, passages: Iterable[Passage]) -> list[Passage]:
+    """The sub-paragraphs of a chapeau (a paragraph ending with a colon), in reading order; none otherwise.
+
+    >>> chapeau = Passage("X", "operative", "5", "5. Urges States:")
+    >>> subs = [Passage("X", "operative", "5(a)", "(a) To act;", parent="5"), Passage("X", "operative", "6", "6. End.")]
+    >>> [p.label for p in _sub_paragraphs(chapeau, [chapeau, *subs])]
+    ['OP 5 (a)']
+    """
+    if passage.parent or not passage.text.rstrip().endswith((":", "—", "–")):
+        return []
+    number = passage.number.replace(" ", "")
+    return [p for p in passages if p.doc == passage.doc and p.part == passage.part and p.kind == passage.kind
+            and p.parent.replace(" ", "") == number and p is not passage]
 
 
 def _passage_context(passage: Passage) -> str:

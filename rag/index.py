@@ -39,7 +39,7 @@ import numpy as np
 
 from rag.errors import IndexCorruptError, IndexError_, IndexMismatchError, IndexMissingError
 from rag.lexical import LexicalIndex
-from rag.store import Store
+from rag.store import Store, locked_error
 from rag.types import PASSAGE_KINDS, Document, Passage
 
 #: Bumped whenever the on-disk layout or the indexed text changes; older indexes must be rebuilt.
@@ -61,7 +61,10 @@ class ContextPolicy:
     ``title``: the document title; ``label``: "OP 5 (a)"; ``parent``: the chapeau
     of a sub-paragraph's parent; ``citing``: for a footnote, the text of the
     paragraph(s) citing it (a footnote listing resolution numbers shares no word
-    with a question about them otherwise).
+    with a question about them otherwise); ``self_title``: the document title, only for
+    a passage that refers to "the present resolution" (or decision, declaration),
+    which stands for it ("Requests the Secretary-General to report ... on the
+    implementation of the present resolution" is the report on the title's topic).
     """
 
     title: bool = False
@@ -69,20 +72,27 @@ class ContextPolicy:
     parent: bool = True
     citing: bool = True
     citing_chars: int = 300
+    self_title: bool = False
 
     @property
     def name(self) -> str:
         parts = [k for k in ("title", "label", "parent", "citing") if getattr(self, k)]
         if self.citing and self.citing_chars != 300:
             parts[-1] += str(self.citing_chars)
+        if self.self_title:
+            parts.append("self")
         return "+".join(parts) or "text"
 
 
 #: Chosen on the dev split of the eval suites (``scripts/tune_retrieval.py --grid``): the dense
 #: side gains from the parent's chapeau and a footnote's citing paragraph; BM25 does best on the
-#: passage's own words (context repeats terms in many passages and blurs their IDF).
-DENSE_CONTEXT = ContextPolicy(parent=True, citing=True)
-LEXICAL_CONTEXT = ContextPolicy(parent=False, citing=False)
+#: passage's own words (context repeats terms in many passages and blurs their IDF). Both sides gain
+#: from the title where a passage names its own resolution (the reporting paragraphs of several
+#: indexed resolutions otherwise read alike; multi-document dev split).
+DENSE_CONTEXT = ContextPolicy(parent=True, citing=True, self_title=True)
+LEXICAL_CONTEXT = ContextPolicy(parent=False, citing=False, self_title=True)
+#: How a passage refers to the document it belongs to.
+_SELF_REFERENCE = re.compile(r"\b(?:the\s+present|this)\s+(?:resolution|decision|declaration)\b", re.IGNORECASE)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -109,6 +119,9 @@ def contextual_text(passage: Passage, document: Document, policy: ContextPolicy)
     '5. Requests the Office: (a) To assist States;'
     >>> contextual_text(fn, doc, ContextPolicy(parent=False, citing=True))
     'Resolution 72/194. (cited by: (a) To assist States;)'
+    >>> report = Passage("X", "operative", "6", "6. Requests a report on the present resolution.")
+    >>> contextual_text(report, doc, ContextPolicy(parent=False, citing=False, self_title=True))
+    '6. Requests a report on the present resolution. (Counter-terrorism)'
     """
     text = passage.text
     if policy.parent and passage.parent:
@@ -120,6 +133,8 @@ def contextual_text(passage: Passage, document: Document, policy: ContextPolicy)
         words = " / ".join(_clip(p.text, policy.citing_chars) for p in citing if p is not None)
         if words:
             text = f"{text} (cited by: {words})"
+    if policy.self_title and document.title and not policy.title and _SELF_REFERENCE.search(passage.text):
+        text = f"{text} ({document.title})"
     prefix = []
     if policy.title and document.title:
         prefix.append(document.title)
@@ -271,6 +286,15 @@ class IndexLayout:
         current = self.current() or 0
         return [n for n in self.generations() if n > current]
 
+    def interrupted_note(self) -> str:
+        """What to tell a user about generations an interrupted ingest left ("" when there are none, or
+        when an ingest is running right now and they are its work in progress)."""
+        leftovers = self.leftovers() if self.root.exists() else []
+        if not leftovers or self.writer_active():
+            return ""
+        return (f"{len(leftovers)} incomplete index generation(s) left by an interrupted ingest; the index in use "
+                "is intact, and the next `rag ingest` removes them")
+
     def clean(self) -> list[str]:
         """Remove unfinished generations and all but the current and previous one; return what was removed.
 
@@ -408,18 +432,17 @@ def write_generation(layout: IndexLayout, number: int, store: Store, *, model: s
                      vector_index: str) -> Manifest:
     """Build FAISS and BM25 from ``store`` (already holding every passage and vector) into
     generation ``number``, close the store, then write the manifest. Does not publish it."""
-    faiss = _faiss()
-
     folder = layout.generation_dir(number)
     rows = store.rows()
     pause_for_tests("vectors")
     vectors = store.vectors(dimension)
     if len(vectors) != len(rows):
         raise IndexError_(f"{len(rows) - len(vectors)} passages have no vector; the ingest cannot complete")
-    faiss.write_index(build_vector_index(vectors, vector_index), str(folder / VECTORS_FILE))
+    _write_faiss(build_vector_index(vectors, vector_index), folder / VECTORS_FILE)
     pause_for_tests("lexical")
     LexicalIndex.build([row[5] for row in rows]).save(folder / LEXICAL_DIR)
-    _write_aliases(folder / ALIASES_FILE, store)
+    aliases = _write_aliases(folder / ALIASES_FILE, store)
+    _index_mandates(store, aliases)
     documents, sources = store.count("documents"), store.sources()
     store.close()
     files = {}
@@ -442,14 +465,49 @@ def write_generation(layout: IndexLayout, number: int, store: Store, *, model: s
     return manifest
 
 
-def _write_aliases(path: Path, store: Store) -> None:
-    """The alias table of this corpus: the built-in UN list plus the pairs its texts teach."""
+def _write_faiss(index: Any, path: Path) -> None:
+    """``faiss.write_index``, its I/O failures (a full disk) raised as the ``OSError`` they are."""
+    try:
+        _faiss().write_index(index, str(path))
+    except RuntimeError as error:  # faiss reports a failed fwrite as RuntimeError("... No space left on device")
+        reason = re.search(r"\(([^()]+)\)\s*$", str(error))
+        raise OSError(f"cannot write {path.name} ({reason.group(1) if reason else str(error)[-200:]})") from error
+
+
+def _write_aliases(path: Path, store: Store) -> Any:
+    """Write and return the alias table of this corpus: the built-in UN list plus the pairs its texts teach."""
     from rag.aliases import AliasTable
 
-    path.write_text(AliasTable.builtin().learn(store.passages()).dumps(), encoding="utf-8")
+    table = AliasTable.builtin().learn(store.passages())
+    path.write_text(table.dumps(), encoding="utf-8")
+    return table
+
+
+def _index_mandates(store: Store, aliases: Any) -> None:
+    """Store the mandate map (action clauses) of the documents whose clauses are missing or stale, so that
+    ``rag mandates``, the answerer and the app read it instead of extracting it for every question."""
+    from rag.mandates import index_mandates
+
+    pause_for_tests("mandates")
+    index_mandates(store, aliases)
 
 
 # --------------------------------------------------------------------------- reading a generation
+def open_store(folder: Path, rebuild: str) -> Store:
+    """The store of a published generation, read-only. ``IndexError_`` when another program holds it
+    locked (wait, or close that program), ``IndexCorruptError`` with ``rebuild`` when it is damaged."""
+    try:
+        return Store.open_readonly(folder / STORE_FILE)
+    except IndexError_:
+        raise
+    except Exception as error:
+        if "locked" in str(error):
+            raise locked_error(folder / STORE_FILE, error) from error
+        raise IndexCorruptError(
+            f"cannot open the index database {folder / STORE_FILE} ({error}); rebuild the index with `{rebuild}`"
+        ) from error
+
+
 class IndexSnapshot:
     """One loaded, immutable generation: the store, FAISS, BM25 and per-row metadata arrays.
 
@@ -527,21 +585,14 @@ class IndexSnapshot:
                     f"overwritten; rebuild the index with `{rebuild}`"
                 )
         faiss = _faiss()
-        try:
-            store = Store.open_readonly(folder / STORE_FILE)
-        except Exception as error:
-            if "locked" in str(error):
-                raise IndexError_(
-                    f"the index database {folder / STORE_FILE} is locked by another process ({error}); "
-                    "close the program holding it and try again"
-                ) from error
-            raise IndexCorruptError(
-                f"cannot open the index database {folder / STORE_FILE} ({error}); rebuild the index with `{rebuild}`"
-            ) from error
+        store = open_store(folder, rebuild)
         try:
             vectors = _prepare_for_search(faiss.read_index(str(folder / VECTORS_FILE)))
             lexical = LexicalIndex.load(folder / LEXICAL_DIR)
             rows = store.row_meta()
+        except IndexError_:  # locked by another program meanwhile: not damage
+            store.close()
+            raise
         except Exception as error:
             store.close()
             raise IndexCorruptError(

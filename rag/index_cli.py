@@ -93,12 +93,9 @@ def remove_command(symbol: str, *, index_dir: Path | None) -> int:
 def list_command(*, index_dir: Path | None, as_json: bool) -> int:
     pipeline = _pipeline(index_dir)
     documents = pipeline.documents()
-    leftovers = pipeline.layout.leftovers() if pipeline.layout.root.exists() else []
-    if leftovers and not pipeline.layout.writer_active():
-        sys.stderr.write(
-            f"note: {len(leftovers)} incomplete index generation(s) left by an interrupted ingest; the index in use "
-            "is intact, and the next `rag ingest` removes them\n"
-        )
+    note = pipeline.layout.interrupted_note()
+    if note:
+        sys.stderr.write(f"note: {note}\n")
     if as_json:
         sys.stdout.write(json.dumps([d.to_json() for d in documents], ensure_ascii=False, indent=2) + "\n")
         return 0
@@ -108,6 +105,8 @@ def list_command(*, index_dir: Path | None, as_json: bool) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from rag.render import plain
+
     table = Table(title=f"{len(documents)} documents in {pipeline.index_dir}/")
     table.add_column("symbol", no_wrap=True)
     table.add_column("title", overflow="fold", ratio=3)
@@ -115,7 +114,7 @@ def list_command(*, index_dir: Path | None, as_json: bool) -> int:
     table.add_column("passages", justify="right", no_wrap=True)
     table.add_column("source", overflow="fold", ratio=2)
     for d in documents:
-        table.add_row(d.symbol, d.title[:70], d.date, str(d.passages), d.source)
+        table.add_row(*(plain(cell) for cell in (d.symbol, d.title[:70], d.date, str(d.passages), d.source)))
     Console().print(table)
     return 0
 

@@ -32,10 +32,14 @@ rag.errors.LoadError: empty.txt is empty: there is nothing to parse.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import io
 import logging
 import re
+import time
 import zipfile
+import zlib
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -46,8 +50,20 @@ from rag.types import LoadedText, Page
 
 #: Bytes read to sniff a file's format.
 SNIFF_BYTES = 8192
-#: A DOCX may inflate to at most this many times the size limit before we refuse it (zip bombs).
+#: A DOCX may inflate to at most this many times the size limit before we refuse it (zip bombs) ...
 DOCX_INFLATE_FACTOR = 20
+#: ... and never past this many MB, whatever the limit (python-docx holds every part in memory).
+DOCX_MAX_INFLATED_MB = 100
+#: Bounds on reading one PDF: a PDF small on disk may inflate to gigabytes ("PDF bomb"), hold
+#: thousands of pages or take minutes to extract. Each stream is inflated to at most
+#: ``PDF_MAX_STREAM_MB`` (and a page's content stream parsed to at most ``PDF_MAX_PARSE_WORK``
+#: operators and operands; pypdf's own limits, set per call), the page count and the text
+#: extracted are capped, and extraction stops after ``PDF_MAX_SECONDS`` (checked between pages).
+PDF_MAX_PAGES = 2000
+PDF_MAX_STREAM_MB = 16
+PDF_MAX_PARSE_WORK = 500_000
+PDF_MAX_TEXT_CHARS = 20_000_000
+PDF_MAX_SECONDS = 120.0
 #: Share of control characters above which decoded "text" is treated as binary garbage.
 MAX_CONTROL_RATIO = 0.01
 
@@ -217,20 +233,68 @@ def _split_pages(text: str) -> tuple[Page, ...]:
 # --------------------------------------------------------------------- PDF
 
 
+def _pdf_limits() -> contextlib.AbstractContextManager[Any]:
+    """pypdf's resource limits for one read (a context variable: other threads keep theirs)."""
+    import pypdf
+
+    apply = getattr(pypdf, "apply_configuration", None)
+    if apply is None:  # pragma: no cover - pypdf < 7 has fixed limits of 75 MB per stream
+        return contextlib.nullcontext()
+    stream = PDF_MAX_STREAM_MB * 1024 * 1024
+    wanted = {
+        "zlib_maximum_output_length": stream, "lzw_maximum_output_length": stream,
+        "run_length_maximum_output_length": stream, "brotli_maximum_output_length": stream,
+        "array_based_stream_maximum_output_length": stream, "stream_decoding_work_maximum_length": 4 * stream,
+        "stream_parsing_work_maximum_count": PDF_MAX_PARSE_WORK,
+    }
+    known = {f.name for f in dataclasses.fields(pypdf.Configuration)}
+    limits: contextlib.AbstractContextManager[Any] = apply(**{k: v for k, v in wanted.items() if k in known})
+    return limits
+
+
+def _pdf_texts(reader: Any, name: str) -> list[str]:
+    """The text of every page, within the ``PDF_MAX_*`` bounds (``LoadError`` past one of them)."""
+    count = len(reader.pages)
+    if count > PDF_MAX_PAGES:
+        raise LoadError(f"{name} has {count:,} pages, more than the {PDF_MAX_PAGES:,} a document may have; "
+                        "split it, or check that it is the document you meant.")
+    deadline = time.monotonic() + PDF_MAX_SECONDS
+    texts: list[str] = []
+    total = 0
+    for page in reader.pages:
+        if time.monotonic() > deadline:
+            raise LoadError(f"{name}: extracting its text took more than {PDF_MAX_SECONDS:g} s (stopped at page "
+                            f"{len(texts) + 1} of {count}); it is too complex to read safely.")
+        text = page.extract_text() or ""
+        total += len(text)
+        if total > PDF_MAX_TEXT_CHARS:
+            raise LoadError(f"{name} holds more than {PDF_MAX_TEXT_CHARS:,} characters of text (at page "
+                            f"{len(texts) + 1} of {count}); refusing to read it (a PDF bomb?).")
+        texts.append(text)
+    return texts
+
+
 def _load_pdf(path: Path, data: bytes) -> LoadedText:
     try:
         import pypdf
         from pypdf.errors import PdfReadError
     except ImportError:  # pragma: no cover - pypdf is a dependency
         raise LoadError("pypdf is not installed; run `make install`.") from None
+    limit_reached: type[Exception] = getattr(pypdf.errors, "LimitReachedError", LoadError)
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise LoadError(f"{path.name} is an encrypted PDF; remove the password and try again.")
-        texts = [page.extract_text() or "" for page in reader.pages]
+        with _pdf_limits():
+            reader = pypdf.PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise LoadError(f"{path.name} is an encrypted PDF; remove the password and try again.")
+            texts = _pdf_texts(reader, path.name)
     except LoadError:
         raise
+    except limit_reached as error:
+        raise LoadError(
+            f"{path.name} is refused: part of it is too large or too complex once decompressed ({error}); "
+            f"a PDF bomb, or not a document to index (streams are read up to {PDF_MAX_STREAM_MB} MB)."
+        ) from None
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as error:
         raise LoadError(f"{path.name} is a corrupt or unreadable PDF ({type(error).__name__}: {error}).") from None
     except Exception as error:  # pypdf raises a wide range of errors on broken files
@@ -250,28 +314,76 @@ def _load_pdf(path: Path, data: bytes) -> LoadedText:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def _check_zip_sizes(path: Path, data: bytes, max_mb: float) -> None:
-    """Refuse archives that would inflate past ``DOCX_INFLATE_FACTOR`` times the size limit."""
-    limit = max_mb * 1024 * 1024 * DOCX_INFLATE_FACTOR
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        total = 0
-        for info in archive.infolist():
-            total += info.file_size
-            if info.file_size > limit or total > limit:
+def _docx_package(path: Path, data: bytes, max_mb: float) -> bytes:
+    """The DOCX's parts, read safely and packed again uncompressed, for python-docx to open.
+
+    Refuses archives that declare more than ``DOCX_INFLATE_FACTOR`` times the size limit (at most
+    ``DOCX_MAX_INFLATED_MB``) and XML parts declaring a DTD or entities (Word never writes them: they
+    are how XML bombs and external-entity attacks start). Each part is inflated in 1 MB steps and
+    never past its declared size (``zipfile`` stops there), so a part lying about its size costs no
+    more than it declares; reading it in one call, as python-docx would, inflates up to 2 GB at once.
+    """
+    limit = min(max_mb * DOCX_INFLATE_FACTOR, DOCX_MAX_INFLATED_MB) * 1024 * 1024
+    parts: dict[str, bytes] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = [info for info in archive.infolist() if not info.is_dir()]
+            declared = [info.file_size for info in members]
+            if max(declared, default=0) > limit or sum(declared) > limit:
                 raise LoadError(
                     f"{path.name} inflates to more than {limit / 1024 / 1024:.0f} MB when unzipped "
                     "(a zip bomb or a huge embedded file); refusing to read it."
                 )
+            for info in members:
+                with archive.open(info) as member:
+                    parts[info.filename] = _read_in_steps(member)
+                if info.filename.endswith((".xml", ".rels")) and _declares_dtd(parts[info.filename]):
+                    raise LoadError(f"{path.name}: its part {info.filename} declares a DTD or XML entities, "
+                                    "which Word documents never do (an XML bomb?); refusing to read it.")
+    except LoadError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError,
+            OSError) as error:
+        raise LoadError(f"{path.name} is a corrupt or unsupported zip archive ({type(error).__name__}: "
+                        f"{str(error)[:120]}); save it again from Word.") from None
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as package:
+        for name, body in parts.items():
+            package.writestr(name, body)
+    return out.getvalue()
+
+
+def _read_in_steps(member: Any) -> bytes:
+    """A zip member's content read 1 MB at a time (each step inflates at most that much)."""
+    chunks = []
+    while chunk := member.read(1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _declares_dtd(xml: bytes) -> bool:
+    """True when an XML text (UTF-8 or UTF-16) holds a DOCTYPE or ENTITY declaration.
+
+    >>> _declares_dtd(b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "x">]><d>&a;</d>')
+    True
+    >>> _declares_dtd('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE d><d/>'.encode("utf-16"))
+    True
+    >>> _declares_dtd(b'<w:document xmlns:w="x"><w:t>The ENTITY</w:t></w:document>')
+    False
+    """
+    patterns = (b"<!DOCTYPE", b"<!ENTITY")
+    return any(p in xml or p.decode().encode("utf-16-le") in xml or p.decode().encode("utf-16-be") in xml
+               for p in patterns)
 
 
 def _load_docx(path: Path, data: bytes, max_mb: float) -> LoadedText:
-    _check_zip_sizes(path, data, max_mb)
+    package = _docx_package(path, data, max_mb)
     try:
         import docx
     except ImportError:  # pragma: no cover - python-docx is a dependency
         raise LoadError("python-docx is not installed; run `make install`.") from None
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(package))
         text = DocxText(document).render()
     except LoadError:
         raise

@@ -23,9 +23,11 @@ requests ('UNODC',) | to continue to provide technical assista
 welcomes () | the Guide developed by the Office
 stresses () | its importance
 
-Extraction is a pure function of passages (:func:`extract_mandates`); the
-CLI (``rag mandates``), the answerer (:func:`parse_mandate_question`) and the
-app call it. Nothing here knows any particular document.
+Extraction is a pure function of passages and the alias table
+(:func:`extract_mandates`). Ingest runs it once per document and stores the
+clauses with the index (:func:`index_mandates`); the CLI (``rag mandates``), the
+answerer (:func:`parse_mandate_question`) and the app read them
+(``Pipeline.mandates``). Nothing here knows any particular document.
 """
 
 from __future__ import annotations
@@ -205,8 +207,13 @@ def _lead_regex(base: bool) -> re.Pattern[str]:
     )
 
 
-_LEAD_3RD = _lead_regex(base=False)
-_LEAD_BASE = _lead_regex(base=True)
+@functools.cache
+def _lead_pattern(base: bool) -> re.Pattern[str]:
+    """The lead-verb pattern (third person, or base form for declarations), compiled on first use: it is large,
+    and answering a question needs it only when no stored mandate map exists."""
+    return _lead_regex(base)
+
+
 #: First words a lead can start with: only these positions are tried (a fast pre-filter).
 _LEAD_STARTS = frozenset(
     [regex.split("\\s+")[0].replace("[sz]", "z") for _, regex, _ in _VERBS]
@@ -396,6 +403,22 @@ class ActionClause:
             "text_span": list(self.text_span),
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ActionClause:
+        """The clause :meth:`to_json` wrote (lists back to tuples).
+
+        >>> clause = ActionClause("X", "OP 1", "1", "", "requests", "also", ("UNODC",), "to act", (0, 30))
+        >>> ActionClause.from_json(clause.to_json()) == clause
+        True
+        """
+        return cls(
+            doc=str(data["doc"]), label=str(data["label"]), number=str(data["number"]), part=str(data["part"]),
+            verb=str(data["verb"]), modifier=str(data["modifier"]), actors=tuple(data["actors"]),
+            action=str(data["action"]), text_span=(int(data["text_span"][0]), int(data["text_span"][1])),
+            lead=str(data.get("lead", "")), addressee=str(data.get("addressee", "")),
+            mentioned=tuple(data.get("mentioned", ())), inherited=bool(data.get("inherited", False)),
+        )
+
 
 @dataclass(frozen=True)
 class _Lead:
@@ -531,7 +554,7 @@ def _trim_name(name: str, start: int) -> tuple[str, int]:
 # ============================================================================ clauses
 def _find_leads(text: str, base: bool) -> list[_Lead]:
     """Lead verbs at clause level in ``text``: at its start, or after a clause boundary."""
-    pattern = _LEAD_BASE if base else _LEAD_3RD
+    pattern = _lead_pattern(base)
     leads: list[_Lead] = []
     depth = _paren_depth(text)
     for word in re.finditer(r"[A-Za-z]+", text):
@@ -705,7 +728,7 @@ def _clauses(text: str, continuation: bool) -> list[tuple[_Lead, int]]:
 def _opens_with_base_form(text: str) -> bool:
     """First-person declarations open with a base form: "Commit to ...", "We reaffirm ..."."""
     opening = re.sub(r"^\s*We(?:,[^,]{0,200},)?\s+", "", text)
-    return bool(_LEAD_BASE.match(opening)) and not _LEAD_3RD.match(opening)
+    return bool(_lead_pattern(True).match(opening)) and not _lead_pattern(False).match(opening)
 
 
 # ============================================================================ addressees
@@ -1028,6 +1051,40 @@ def extract_mandates(passages: Iterable[Passage], aliases: AliasTable | None = N
     return clauses
 
 
+# ============================================================================ stored with the index
+def aliases_fingerprint(aliases: AliasTable) -> str:
+    """A short hash of an alias table: stored clauses are valid for the table they were extracted with."""
+    import hashlib
+
+    return hashlib.sha256(aliases.dumps().encode("utf-8")).hexdigest()[:16]
+
+
+def index_mandates(store: Any, aliases: AliasTable) -> int:
+    """Extract and store the clauses of every document of ``store`` (a ``rag.store.Store`` being
+    written) whose stored clauses are missing or were extracted with another alias table; return
+    how many documents were extracted. Clauses are a pure function of a document's passages and
+    the alias table, so an unchanged document keeps its clauses from one generation to the next.
+    """
+    import json
+
+    fingerprint = aliases_fingerprint(aliases)
+    stored = store.mandate_versions()
+    todo = [symbol for symbol in store.symbols() if stored.get(symbol) != fingerprint]
+    with store.transaction():
+        for symbol in todo:
+            clauses = extract_mandates(store.passages(symbol), aliases)
+            store.put_mandates(symbol, fingerprint,
+                               json.dumps([c.to_json() for c in clauses], ensure_ascii=False))
+    return len(todo)
+
+
+def clauses_from_json(text: str) -> list[ActionClause]:
+    """Clauses stored by :func:`index_mandates` (a JSON list of :meth:`ActionClause.to_json`)."""
+    import json
+
+    return [ActionClause.from_json(item) for item in json.loads(text)]
+
+
 # ============================================================================ filtering
 def _doc_key(symbol: str) -> str:
     return re.sub(r"\s+", "", symbol).casefold()
@@ -1102,6 +1159,11 @@ class MandateQuery:
         return filter_mandates(clauses, actor=self.actor, verb=self.verb, aliases=aliases)
 
 
+#: Words that open or articulate a question and never begin an actor's name ("*Are* States encouraged ...?").
+_QUESTION_AUXILIARIES = (
+    r"(?:are|is|was|were|be|been|being|am|what|which|who|whom|whose|how|when|where|why|does|do|did|should|must|"
+    r"shall|will|would|can|could|may|might|has|have|had)"
+)
 _PASSIVE_CUE = re.compile(
     r"\b(?:is|are|was|were|been|be|being)\b.*?\b"
     r"(?P<verb>requested|asked|called\s+(?:up)?on|urged|encouraged|invited|authori[sz]ed|demanded|directed|"
@@ -1109,35 +1171,48 @@ _PASSIVE_CUE = re.compile(
     re.IGNORECASE,
 )
 _ACTIVE_CUE = re.compile(
-    r"\b(?:does|do|did|will|should)\s+(?:the\s+)?(?:[\w\-/().]+\s+){0,6}?"
+    r"\b(?:does|do|did|will|would)\s+(?:the\s+)?(?:[\w\-/().]+\s+){0,6}?"
     r"(?P<verb>request|ask|call\s+(?:up)?on|urge|encourage|invite|authori[sz]e|demand|direct|instruct|mandate|"
-    r"task|require|expect|recommend|entrust|remind|want)\b",
+    r"task|require|expect|recommend|entrust|remind|want|give|assign)\b",
     re.IGNORECASE,
 )
+#: "What must X do", "What is X to do", "Should X share ...", "mandates of X", "X's tasks", "tasks for X".
 _NOUN_CUE = re.compile(
     r"\b(?P<verb>mandates?|tasks?|requests|calls|obligations|responsibilities|duties|assignments|"
-    r"what\s+(?:must|should|shall|has\s+to|have\s+to)\b)",
+    r"what\s+(?:must|should|shall|has\s+to|have\s+to|(?:is|are)(?=\s.{1,80}?\bto\s+do\b))\b)",
     re.IGNORECASE,
 )
 _GENERIC_ACTOR = re.compile(
     r"\b(?:all\s+)?(?:the\s+)?(?:(?:relevant|concerned|other)\s+)?"
-    r"(?:(?:[A-Z][\w\-]*|international|civil|private|United\s+Nations)\s+)*"
+    rf"(?:(?:(?!(?i:{_QUESTION_AUXILIARIES})\b)[A-Z][\w\-]*|international|civil|private|United\s+Nations)\s+)*"
     r"(?P<head>States|Governments|parties|donors|stakeholders|entities|organizations|agencies|community|society|"
     r"sector|Secretariat|Secretary-General|Council|Assembly|Commission|Committee|Office|Group|Mission)\b"
     r"(?:\s+to\s+(?:the\s+|an?\s+)?(?:armed\s+)?conflicts?\b|\s+concerned\b)?"
 )
+#: Questions that ask *who* is addressed: the actor is the answer, not a given.
+_ASKS_FOR_ACTOR = re.compile(
+    r"^\s*(?:(?:and|so|then)\s+)?(?:who|whom|which\s+(?:body|bodies|entity|entities|actors?|organi[sz]ations?|"
+    r"offices?|organs?|agenc(?:y|ies)))\b|\bby\s+whom\b|\bto\s+whom\b",
+    re.IGNORECASE,
+)
 _QUESTION_WORDS = re.compile(
-    r"\b(?:what|which|who|whom|how|is|are|was|were|been|be|does|do|did|the|a|an|of|to|for|by|in|resolution|"
-    r"resolutions|document|text|paragraphs?|list|show|give|me|all|its|their|his|her|has|have|must|should|shall|"
-    r"will|under|mandated|asked|requested|called|upon|on|urged|encouraged|invited|do|doing|say|says|about|"
-    r"mandates?|tasks?|requests|calls|obligations|responsibilities|duties|it|this|that|these|those|"
-    r"General\s+Assembly|Security\s+Council|draft|please|tell|us|exactly|specifically|also|further)\b",
+    r"\b(?:what|which|who|whom|how|is|are|was|were|been|be|does|do|did|the|a|an|of|to|for|by|in|from|resolution|"
+    r"resolutions|document|text|paragraphs?|list|show|give|given|me|all|its|their|his|her|has|have|must|should|"
+    r"shall|will|would|under|mandated|asked|requested|called|upon|on|urged|encouraged|invited|do|doing|say|says|"
+    r"about|mandates?|tasks?|requests|calls|obligations|responsibilities|duties|assigned|it|this|that|these|those|"
+    r"General\s+Assembly|Security\s+Council|draft|please|tell|us|exactly|specifically|also|further|any|anything)\b",
     re.IGNORECASE,
 )
 
 
 def parse_mandate_question(question: str, aliases: AliasTable | None = None) -> MandateQuery | None:
     """Recognise a question about an actor's mandates; ``None`` for any other question.
+
+    The actor is the one the question says is asked (passive "Is X requested to ...", "What is
+    requested of X?"), the object of an asking verb ("What does the Council ask X to do?"), the subject
+    of a modal ("What must X do?", "Should X ...?") or the owner of mandates ("mandates of X", "X's tasks",
+    "tasks for X"). Auxiliaries and question words are never part of it ("*Are* States encouraged ...");
+    a question that asks *who* is addressed ("Who is asked to give UNODC ...?") names no actor: ``None``.
 
     >>> q = parse_mandate_question("What is UNODC requested to do on evidence?")
     >>> q.actor, q.verb, q.topic
@@ -1150,19 +1225,24 @@ def parse_mandate_question(question: str, aliases: AliasTable | None = None) -> 
     >>> q = parse_mandate_question("What does the Assembly ask the United Nations Office on Drugs and Crime to do?")
     >>> q.actor, q.verb
     ('UNODC', None)
+    >>> q = parse_mandate_question("Are States encouraged to ratify the Convention?")
+    >>> q.actor, q.verb, q.topic
+    ('States', 'encourages', 'ratify Convention')
     >>> parse_mandate_question("When was the resolution adopted?") is None
     True
     >>> parse_mandate_question("Who is requested to report to the General Assembly?") is None
+    True
+    >>> parse_mandate_question("Who is asked to give UNODC enough resources?") is None
     True
     >>> parse_mandate_question("What does UNODC's handbook on children say?") is None
     True
     """
     table = aliases or _builtin()
     text = _clean(question)
-    if re.match(r"(?:who|whom|which\s+(?:body|bodies|entity|entities|actors?|organi[sz]ations?|offices?))\b",
-                text, re.IGNORECASE):
+    if _ASKS_FOR_ACTOR.search(text):
         return None  # the actor is what is asked for
-    cue = _PASSIVE_CUE.search(text) or _ACTIVE_CUE.search(text) or _NOUN_CUE.search(text)
+    modal = re.match(r"\s*(?P<verb>should|must|shall)\b", text, re.IGNORECASE)  # "Should States ...?": the subject
+    cue = modal or _PASSIVE_CUE.search(text) or _ACTIVE_CUE.search(text) or _NOUN_CUE.search(text)
     if cue is None:
         return None
     candidates: list[tuple[int, int, str, str]] = []
@@ -1177,22 +1257,29 @@ def parse_mandate_question(question: str, aliases: AliasTable | None = None) -> 
     candidates.sort()
     if not candidates:
         return None
-    if cue.re is _PASSIVE_CUE:
+    if cue is modal:
+        after = [c for c in candidates if c[0] >= cue.end()]
+        if not after or text[cue.end() : after[0][0]].strip(" ,").lower() not in {"", "the", "all", "all the"}:
+            return None  # "Should the resolution be adopted?": no actor right after the modal
+        chosen = after[0]
+    elif cue.re is _PASSIVE_CUE:
         before = [c for c in candidates if c[1] <= cue.start("verb")]
-        chosen = before[-1] if before else candidates[0]
+        after = [c for c in candidates if c[0] >= cue.end()]
+        # "What is requested of X?", "What is expected from X?": the actor follows the participle
+        of_after = after and re.match(r"\s+(?:of|from)\s", text[cue.end() : after[0][0] + 1])
+        chosen = after[0] if of_after or not before else before[-1]
     else:
         after = [c for c in candidates if c[0] >= cue.end()]
-        if cue.re is _ACTIVE_CUE:
-            chosen = after[0] if after else candidates[-1]
-        else:
-            chosen = after[0] if after else candidates[-1]
-            if not after and not re.search(r"['’]s\s*$", text[: chosen[1] + 2]) and cue.start() < chosen[0]:
-                chosen = candidates[-1]
-    if cue.re is _NOUN_CUE and not _noun_cue_applies(text, cue, chosen):
+        chosen = after[0] if after else candidates[-1]
+        if cue.re is _NOUN_CUE and not after and not re.search(r"['’]s\s*$", text[: chosen[1] + 2]) \
+                and cue.start() < chosen[0]:
+            chosen = candidates[-1]
+    if cue is not modal and cue.re is _NOUN_CUE and not _noun_cue_applies(text, cue, chosen):
         return None
     verb_word = cue.group("verb").lower()
     verb = normalise_verb(verb_word)
-    if verb not in ADDRESSING_VERBS or re.match(r"ask|mandat|task|requir|expect|want|told|suppos", verb_word):
+    if verb not in ADDRESSING_VERBS or re.match(r"ask|mandat|task|requir|expect|want|told|suppos|giv|assign|should|"
+                                                 r"must|shall", verb_word):
         verb = None  # a generic cue: any addressing verb
     topic = text
     for start, end in sorted([(chosen[0], chosen[1]), (cue.start("verb"), cue.end())], reverse=True):
@@ -1273,6 +1360,8 @@ def mandates_table(clauses: Sequence[ActionClause], *, title: str = "", excerpt_
     """A ``rich`` table of the clauses: actor(s), verb, label and an excerpt of the action."""
     from rich.table import Table
 
+    from rag.render import plain
+
     several_docs = len({c.doc for c in clauses}) > 1
     table = Table(title=title or None, show_lines=False, expand=False)
     table.add_column("Actor(s)", style="bold")
@@ -1286,7 +1375,7 @@ def mandates_table(clauses: Sequence[ActionClause], *, title: str = "", excerpt_
         if several_docs:
             row.append(clause.doc)
         row += [clause.label, excerpt(clause.action, excerpt_chars) or "—"]
-        table.add_row(*row)
+        table.add_row(*(plain(cell) for cell in row))  # document text, never rich markup
     return table
 
 
@@ -1314,11 +1403,11 @@ def load_clauses(
     if pipeline is None:
         pipeline = Pipeline(Settings(index_dir=index_dir) if index_dir else Settings())
     try:
-        passages = pipeline.passages()
+        clauses = pipeline.mandates()  # extracted at ingest, stored with the index
         aliases = pipeline.snapshot().aliases
     except IndexMissingError as error:
         raise IndexMissingError(f"{error} (or read files directly: `rag mandates --file PATH`)") from None
-    return extract_mandates(passages, aliases), aliases
+    return clauses, aliases
 
 
 def mandates_command(

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -79,7 +80,25 @@ def find_export(index_dir: Path | str, model_name: str) -> Path | None:
         return None
     if not (folder / "model.onnx").is_file() or not (folder / "tokenizer.json").is_file():
         return None
+    if "model_bytes" in meta and (folder / "model.onnx").stat().st_size != meta["model_bytes"]:
+        return None  # truncated or overwritten
     return folder
+
+
+def _sha256(path: Path) -> str:
+    from rag.pipeline import file_hash
+
+    return file_hash(path)
+
+
+def export_is_intact(folder: Path) -> bool:
+    """True when ``model.onnx`` has the checksum its export recorded (an export that recorded none,
+    made by an older version, counts as damaged: ``rag ingest`` then makes it again)."""
+    try:
+        meta = json.loads((folder / "encoder.json").read_text(encoding="utf-8"))
+        return bool(meta.get("model_sha256")) and _sha256(folder / "model.onnx") == meta["model_sha256"]
+    except (OSError, ValueError):
+        return False
 
 
 def pool(token_embeddings: np.ndarray, attention_mask: np.ndarray, mode: str) -> np.ndarray:
@@ -202,7 +221,8 @@ def export_onnx(model_name_or_path: str, out_dir: Path | str, *, model: Any = No
                     "install `onnx` or set RAG_QUERY_ENCODER=torch"
                 ) from error
         parts["backend_tokenizer"].save(str(staging / "tokenizer.json"))
-        meta = {"format": EXPORT_FORMAT, "model_name": model_name_or_path, **parts["meta"]}
+        meta = {"format": EXPORT_FORMAT, "model_name": model_name_or_path, **parts["meta"],
+                "model_bytes": (staging / "model.onnx").stat().st_size, "model_sha256": _sha256(staging / "model.onnx")}
         (staging / "encoder.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
         encoder = OnnxQueryEncoder(staging, model_name=model_name_or_path)
         reference = np.asarray(model.encode(list(_PROBE_TEXTS), normalize_embeddings=meta["normalize"]))
@@ -293,6 +313,10 @@ class OnnxQueryEncoder:
                 tokenizer.enable_padding(pad_id=int(self.meta["pad_token_id"]), pad_token=str(self.meta["pad_token"]))
                 options = onnxruntime.SessionOptions()
                 options.log_severity_level = 3
+                # One thread per run: a question is a few dozen tokens, and the app runs several at once.
+                # On 2 shared cores this doubled `Pipeline.ask` throughput, one asker or eight.
+                options.intra_op_num_threads = 1
+                options.inter_op_num_threads = 1
                 session = onnxruntime.InferenceSession(
                     str(self.folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
                 )
@@ -359,6 +383,7 @@ class OnnxQueryEncoder:
 #: One encoder per export folder in a process: a session is read-only and thread-safe.
 _ENCODERS: dict[tuple[str, str, float], OnnxQueryEncoder] = {}
 _ENCODERS_LOCK = threading.Lock()
+_WARNED: set[str] = set()  # export folders whose absence was already reported in this process
 
 
 def load_query_encoder(settings: Settings, index_dir: Path | str | None = None) -> Any:
@@ -382,9 +407,19 @@ def load_query_encoder(settings: Settings, index_dir: Path | str | None = None) 
             f"no ONNX query encoder for {settings.embedding_model!r} in {settings.index_dir}; run `rag ingest` "
             "to build it, or set RAG_QUERY_ENCODER=auto"
         )
-    from rag.embed import make_embedder
+    from rag.embed import SentenceTransformerEmbedder, make_embedder
 
-    return make_embedder(settings)
+    embedder = make_embedder(settings)
+    index_dir = Path(index_dir if index_dir is not None else settings.index_dir)
+    where = export_dir(index_dir, settings.embedding_model)
+    if settings.query_encoder == "auto" and isinstance(embedder, SentenceTransformerEmbedder) \
+            and (index_dir / "CURRENT").exists() and str(where) not in _WARNED:
+        _WARNED.add(str(where))
+        state = "is incomplete or damaged" if where.exists() else "is missing"
+        logging.getLogger("rag.onnx_encoder").warning(
+            "the ONNX query encoder %s %s: questions are encoded with torch (same answers, slower start) until "
+            "the next `rag ingest` makes it again (RAG_QUERY_ENCODER=torch uses torch on purpose)", where, state)
+    return embedder
 
 
 def preload_query_encoder(settings: Settings) -> None:

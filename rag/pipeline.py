@@ -28,13 +28,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from rag.embed import Embedder, make_embedder
-from rag.errors import IndexCorruptError, IndexError_, InputError, RagError
+from rag.errors import IndexError_, InputError, RagError
 from rag.index import (
     STORE_FILE,
     IndexLayout,
     IndexSnapshot,
     check_compatible,
     indexed_texts,
+    open_store,
     pause_for_tests,
     rebuild_command,
     write_generation,
@@ -47,6 +48,7 @@ from rag.types import Answer, Document, Hit, Passage
 if TYPE_CHECKING:
     from rag.generate import GenerateEvent
     from rag.llm import LLM
+    from rag.mandates import ActionClause
 
 #: ``progress(stage, done, total)``; stages are ``read`` (files), ``embed`` (passages) and ``index``.
 ProgressFn = Callable[[str, int, int], None]
@@ -171,12 +173,14 @@ class Pipeline:
                  fusion: FusionConfig = DEFAULT_FUSION, llm: LLM | None = None) -> None:
         self.settings = settings or Settings()
         self._embedder = embedder
+        self._given_embedder = embedder  # encodes questions too; one made for an ingest does not
         self.fusion = fusion
         self._lock = threading.RLock()
         self._snapshot: IndexSnapshot | None = None
         self._retriever: Retriever | None = None
         self._query_embedder: Embedder | None = None
         self._answerer: Any = None
+        self._mandates: tuple[IndexSnapshot, dict[str, list[Any]]] | None = None
         self._llm = llm
         self._llm_checked = llm is not None
 
@@ -201,9 +205,10 @@ class Pipeline:
     @property
     def query_embedder(self) -> Embedder:
         """The embedder for questions: the ONNX export made at ingest when there is one (fast start,
-        no torch import), else the model itself; ``settings.query_encoder`` decides (see ``rag.onnx_encoder``)."""
-        if self._embedder is not None:
-            return self._embedder
+        no torch import), else the model itself; ``settings.query_encoder`` decides (see ``rag.onnx_encoder``).
+        An embedder passed to the constructor is used for questions as well."""
+        if self._given_embedder is not None:
+            return self._given_embedder
         if self._query_embedder is None:
             with self._lock:
                 if self._query_embedder is None:
@@ -269,6 +274,37 @@ class Pipeline:
         if doc is not None:
             return self.document(doc).passages
         return self.snapshot().store.passages()
+
+    def mandates(self, doc: str | None = None) -> list[ActionClause]:
+        """The action clauses (mandate map, ``rag.mandates``) of one document or of all, in reading order.
+
+        Read from the index, where ingest stored them; an index written before the mandate map was
+        stored gets them extracted here, once per loaded generation.
+        """
+        snapshot = self.snapshot()
+        with self._lock:
+            if self._mandates is None or self._mandates[0] is not snapshot:
+                self._mandates = (snapshot, {})
+            cache = self._mandates[1]
+        symbols = snapshot.symbols
+        if doc is not None:
+            stored_symbol = snapshot.store.find_symbol(doc)
+            if stored_symbol is None:
+                raise InputError(f"no indexed document {doc!r}; indexed: {self._known()} (see `rag list`)")
+            symbols = [stored_symbol]
+        missing = [s for s in symbols if s not in cache]
+        if missing:
+            from rag.mandates import clauses_from_json, extract_mandates
+
+            stored = snapshot.store.mandates_json(missing[0] if len(missing) == 1 else None) or {}
+            found = {}
+            for symbol in missing:
+                text = stored.get(symbol)
+                found[symbol] = clauses_from_json(text) if text is not None else extract_mandates(
+                    snapshot.store.passages(symbol), snapshot.aliases)
+            with self._lock:
+                cache.update(found)
+        return [clause for symbol in symbols for clause in cache[symbol]]
 
     def ask(self, question: str, k: int | None = None, *, doc: str | None = None,
             kind: str | Sequence[str] | None = None) -> Answer:
@@ -385,14 +421,15 @@ class Pipeline:
         return report
 
     def _ensure_query_encoder(self, report: IngestReport) -> None:
-        """Export the model to ONNX for fast question encoding when the export for it is missing."""
+        """Export the model to ONNX for fast question encoding when the export for it is missing or damaged."""
         from rag.embed import SentenceTransformerEmbedder
-        from rag.onnx_encoder import export_onnx, find_export
+        from rag.onnx_encoder import export_is_intact, export_onnx, find_export
 
         embedder = self.embedder
         if self.settings.query_encoder == "torch" or not isinstance(embedder, SentenceTransformerEmbedder):
             return
-        if find_export(self.index_dir, embedder.name) is not None:
+        folder = find_export(self.index_dir, embedder.name)
+        if folder is not None and export_is_intact(folder):
             return
         try:
             export_onnx(embedder.name, self.index_dir, model=embedder._load())
@@ -433,13 +470,7 @@ class Pipeline:
         folder = layout.generation_dir(layout.current() or 0)
         manifest = IndexSnapshot._read_manifest(self.index_dir, folder)
         check_compatible(self.index_dir, manifest, self.model_name)  # adding to it would mix two kinds of vectors
-        rebuild = rebuild_command(self.index_dir, manifest.sources)
-        try:
-            return Store.open_readonly(folder / STORE_FILE)
-        except Exception as error:
-            raise IndexCorruptError(
-                f"cannot open the index database {folder / STORE_FILE} ({error}); rebuild the index with `{rebuild}`"
-            ) from error
+        return open_store(folder, rebuild_command(self.index_dir, manifest.sources))
 
     def _plan(self, files: Sequence[Path], old: Store | None, report: IngestReport,
               progress: ProgressFn | None) -> list[_Change]:
@@ -520,9 +551,10 @@ class Pipeline:
             if progress:
                 progress("index", 1, 1)
         except (OSError, sqlite3.Error) as error:
+            hint = _disk_hint(self.index_dir)  # before the partial generation is removed and frees its space
             _discard(folder, store)
             raise IndexError_(
-                f"could not write the new index in {folder} ({type(error).__name__}: {error}); is the disk full? "
+                f"could not write the new index in {folder} ({type(error).__name__}: {error}); {hint} "
                 f"The previous index in {self.index_dir}/ is unchanged"
             ) from error
         except BaseException:
@@ -551,6 +583,21 @@ class Pipeline:
         layout.publish(number)
         with self._lock:
             self._snapshot = None
+
+
+#: Free space under which a failed write is put down to a full disk.
+DISK_FULL_BYTES = 1 << 20
+
+
+def _disk_hint(folder: Path) -> str:
+    """What to say about the disk after a failed write: full (with the space left) or maybe full."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return "is the disk full?"
+    if free < DISK_FULL_BYTES:
+        return f"the disk is full ({free // 1024} KB free where {folder} lives): free some space and try again."
+    return "is the disk full?"
 
 
 def _discard(folder: Path, store: Store | None) -> None:

@@ -6,7 +6,9 @@ from collections import Counter
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from rag.clean import neutralise_controls
 from rag.types import Document, Passage
 
 #: Characters of a passage's text shown in the table.
@@ -22,6 +24,16 @@ def _links(passage: Passage) -> str:
 def _start(text: str, width: int = TEXT_WIDTH) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def plain(text: str) -> Text:
+    """Document text as ``rich`` must print it: literally, never as ``[markup]`` or ``:emoji:`` codes
+    (a document is data; ``[/bold]`` in a title would otherwise crash the table), controls removed.
+
+    >>> plain("[/bold] [link=http://x]root:x:0[/link]\\x07").plain
+    '[/bold] [link=http://x]root:x:0[/link]'
+    """
+    return Text(neutralise_controls(text))
 
 
 def summary(document: Document) -> str:
@@ -52,10 +64,10 @@ def print_document(document: Document, console: Console | None = None) -> None:
     """Print metadata, a table of passages (label, pages, footnote links, text start),
     the parser's warnings and a summary line."""
     console = console or Console()
-    console.print(f"[bold]{document.symbol}[/bold]  {document.title}", highlight=False)
+    console.print(Text.assemble(Text(neutralise_controls(document.symbol), "bold"), "  ", plain(document.title)))
     details = [x for x in (document.body, document.date, document.source) if x]
     if details:
-        console.print(" | ".join(details), style="dim", highlight=False)
+        console.print(plain(" | ".join(details)), style="dim", highlight=False)
     has_pages = any(passage.pages for passage in document.passages)
     rows = [
         (passage.label, ",".join(str(p) for p in passage.pages), _links(passage), _start(passage.text))
@@ -70,8 +82,9 @@ def print_document(document: Document, console: Console | None = None) -> None:
     table.add_column("footnotes", no_wrap=True, min_width=min(max(9, widest[2]), 24), max_width=24)
     table.add_column("text", overflow="ellipsis", no_wrap=True, ratio=1)
     for label, pages, links, text in rows:
-        table.add_row(label, pages, links, text) if has_pages else table.add_row(label, links, text)
+        cells = (label, pages, links, text) if has_pages else (label, links, text)
+        table.add_row(*(plain(cell) for cell in cells))
     console.print(table)
     for warning in document.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
-    console.print(summary(document), highlight=False)
+        console.print(Text.assemble(Text("warning:", "yellow"), " ", plain(warning)), highlight=False)
+    console.print(plain(summary(document)), highlight=False)

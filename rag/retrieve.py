@@ -11,8 +11,11 @@
    (dense min-max over the candidates, BM25 divided by its maximum), or a
    weighted reciprocal-rank fusion; the method and weight were chosen on the dev
    split of the eval suites.
-3. Put a passage the question names by label first, apply the optional
-   cross-encoder re-ranker (only when ``reranker_model`` is configured).
+3. Put a passage the question names by label first; favour the documents of a body
+   the question names as their author (:func:`find_issuers`), operative paragraphs
+   when it asks what is requested or decided (:func:`asks_for_action`), and passages
+   holding the kind of expression it asks for (:func:`answer_type`); apply the
+   optional cross-encoder re-ranker (only when ``reranker_model`` is configured).
 
 ``Hit.score`` is the fused score (relative to the other candidates of the same
 question); ``Hit.dense`` (cosine) and ``Hit.lexical`` (BM25) are the raw
@@ -49,6 +52,14 @@ class FusionConfig:
     such as "United Nations Organization Mission in the Democratic Republic of the
     Congo" does not outweigh the question it was added to.
 
+    ``doc_boost``: added to passages of a document the question names by number only ("resolution 2730 (2024)");
+    ``issuer_boost``: to passages of documents adopted by a body the question names as their author ("What
+    does the Security Council ask ...?", :func:`find_issuers`); ``action_boost``: to operative paragraphs when
+    the question asks what is requested, urged, decided ... (:func:`asks_for_action`): in a resolution the
+    preamble states reasons and background, the operative part asks and decides. ``answer_type_boost``: to
+    the best candidates holding the kind of expression the question wants (a session or date for "when", a
+    number for "how many", a frequency for "how often": :func:`answer_type`).
+
     ``method``: ``weighted`` (sum of scores normalised to [0, 1]), ``zscore`` (sum of
     standardised scores) or ``rrf`` (weighted
     reciprocal-rank fusion with constant ``rrf_k``). ``dense_weight`` is the
@@ -61,6 +72,9 @@ class FusionConfig:
     candidates: int = 100
     label_boost: float = 1.0
     doc_boost: float = 0.1
+    issuer_boost: float = 0.1
+    action_boost: float = 0.15
+    answer_type_boost: float = 0.1
     expand_dense: bool = True
     expand_lexical: bool = True
     expansion_weight: float = 0.5
@@ -119,6 +133,8 @@ class QueryAnalysis:
     expansions: list[str] = field(default_factory=list)
     rest: str = ""
     edges: list[tuple[str, bool]] = field(default_factory=list)
+    issuers: list[str] = field(default_factory=list)
+    content: str = ""
 
     @property
     def label_only(self) -> bool:
@@ -251,6 +267,115 @@ def matcher_for(known: Sequence[str]) -> SymbolMatcher:
     return cached[1]
 
 
+#: Bodies that adopt resolutions (canonical names of the alias table). Named as the author of a text
+#: ("What does the General Assembly ask ...?", "Security Council resolutions on ..."), they say which documents a
+#: question is about, not which words the paragraph holds; named otherwise ("report to the General Assembly")
+#: they are content like any other words.
+ISSUING_BODIES = frozenset({"General Assembly", "Security Council", "ECOSOC", "Human Rights Council", "CCPCJ", "CND"})
+_ISSUER_BEFORE = re.compile(
+    r"(?:\bresolutions?\s+(?:of|by|from)|\b(?:adopted|issued|passed|taken|decided)\s+by|\baccording\s+to)"
+    r"\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_ISSUER_AFTER = re.compile(
+    r"^(?:['’]s\b|\s+(?:resolutions?|texts?|drafts?|decisions?|documents?|declarations?)\b|\s+(?:(?:also|further)\s+)?"
+    r"(?:says?|said|asks?|asked|requests?|requested|calls?|called|urges?|urged|encourages?|encouraged|decides?|"
+    r"decided|wants?|thinks?|demands?|demanded|adopts?|adopted|recommends?|recommended|invites?|invited)\b)",
+    re.IGNORECASE,
+)
+
+
+_ASKS_ACTION = re.compile(
+    r"\b(?:ask|asks|asked|asking|request|requests|requested|calls?\s+(?:up)?on|called\s+(?:up)?on|urges?|urged|"
+    r"encourages?|encouraged|invites?|invited|decides?|decided|demands?|demanded|requires?|required|authori[sz]es?|"
+    r"authori[sz]ed|mandated?|tasked|instructs?|instructed|directs?|directed|recommends?|recommended|expected|"
+    r"supposed|must|should|shall)\b",
+    re.IGNORECASE,
+)
+
+
+_NUMBER_WORDS = (r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+                 r"thirty|forty|fifty|hundred|thousand|million|billion|dozen|several|half)")
+_MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
+#: What a passage must contain to answer a question of each type (an expression of time, frequency, ...).
+ANSWER_TYPES: dict[str, re.Pattern[str]] = {
+    "often": re.compile(r"\b(?:annual(?:ly)?|biennial(?:ly)?|every|each\s+(?:year|month)|twice|once\s+a|"
+                        r"quarterly|monthly|yearly|regular(?:ly)?|periodic(?:ally)?|per\s+(?:year|annum))\b",
+                        re.IGNORECASE),
+    "long": re.compile(rf"\b{_NUMBER_WORDS}\s+(?:days?|weeks?|months?|years?|hours?)\b|\b(?:duration|exceed|until|"
+                       r"period)\b", re.IGNORECASE),
+    "when": re.compile(rf"\bsession\b|\b(?:19|20)\d\d\b|\b(?:{_MONTH_NAMES})\b|\b(?:annual(?:ly)?|biennial|"
+                       r"deadline|no\s+later\s+than|by\s+the\s+end\s+of|within\s+\w+\s+(?:days|weeks|months|years))\b",
+                       re.IGNORECASE),
+    "many": re.compile(rf"\b{_NUMBER_WORDS}\b", re.IGNORECASE),
+}
+_ANSWER_TYPE_CUES = (
+    ("often", re.compile(r"\bhow\s+(?:often|frequently|regularly)\b|\bat\s+what\s+intervals?\b", re.IGNORECASE)),
+    ("long", re.compile(r"\bhow\s+long\b|\bfor\s+how\s+many\s+(?:days|weeks|months|years)\b", re.IGNORECASE)),
+    ("when", re.compile(r"\bwhen\b|\bby\s+what\s+date\b|\bwhich\s+(?:session|year|date)\b|\bwhat\s+(?:date|year|"
+                        r"session)\b|\bdeadline\b|\bdue\b", re.IGNORECASE)),
+    ("many", re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|amount|percentage|share)\b", re.IGNORECASE)),
+)
+
+
+def answer_type(question: str) -> str | None:
+    """The kind of expression the answer must hold: ``often``, ``long``, ``when``, ``many``, or ``None``.
+
+    >>> answer_type("When must the Secretary-General report?"), answer_type("How many troops may it deploy?")
+    ('when', 'many')
+    >>> answer_type("How often will the Group meet?"), answer_type("What is SHERLOC?") is None
+    ('often', True)
+    """
+    for name, cue in _ANSWER_TYPE_CUES:
+        if cue.search(question):
+            return name
+    return None
+
+
+def asks_for_action(question: str) -> bool:
+    """Whether a question asks what someone is requested, urged, called upon ... to do.
+
+    >>> asks_for_action("What does the General Assembly ask on artificial intelligence?")
+    True
+    >>> asks_for_action("Is the Secretary-General required to report?"), asks_for_action("What is SHERLOC?")
+    (True, False)
+    """
+    return bool(_ASKS_ACTION.search(question))
+
+
+def find_issuers(text: str, aliases: Any) -> list[tuple[int, int, str]]:
+    """Bodies a question names as the *author* of the texts it asks about: ``(start, end, canonical)``.
+
+    >>> from rag.aliases import AliasTable
+    >>> table = AliasTable.builtin()
+    >>> [c for _, _, c in find_issuers("What does the General Assembly ask on artificial intelligence?", table)]
+    ['General Assembly']
+    >>> [c for _, _, c in find_issuers("Which Security Council resolutions are recalled?", table)]
+    ['Security Council']
+    >>> find_issuers("When must the Secretary-General report to the General Assembly?", table)
+    []
+    >>> find_issuers("What role does the Human Rights Council play in this resolution?", table)
+    []
+    """
+    mentions = getattr(aliases, "mentions", None)
+    if mentions is None:
+        return []
+    found = []
+    for mention in mentions(text, query=True):
+        if mention.canonical not in ISSUING_BODIES:
+            continue
+        if _ISSUER_BEFORE.search(text[: mention.start]) or _ISSUER_AFTER.match(text[mention.end :]):
+            found.append((mention.start, mention.end, mention.canonical))
+    return found
+
+
+def _bodies_in(text: str, aliases: Any) -> list[tuple[int, int, str]]:
+    """Every issuing body a text names (a document heading)."""
+    # the opening lines say who adopts it; a short text is matched with the question-sized pattern (fast)
+    return [(m.start, m.end, m.canonical) for m in aliases.mentions(text[:500], query=True)
+            if m.canonical in ISSUING_BODIES]
+
+
 def analyse_query(query: str, known_symbols: Sequence[str] = (), expander: QueryExpander | None = None
                   ) -> QueryAnalysis:
     """Normalise a question and find the labels, documents and expansions in it.
@@ -273,7 +398,11 @@ def analyse_query(query: str, known_symbols: Sequence[str] = (), expander: Query
     for symbol in full:
         rest = re.sub(_symbol_regex(symbol_key(symbol)), " ", rest, flags=re.IGNORECASE)
     rest = re.sub(r"\b(show|give|display|print|quote|text of|what (?:does|do|is)|say|says)\b", " ", rest, flags=re.I)
-    expansions = [e for e in (expander.expand(text) if expander else []) if e and e not in text]
+    issuers = find_issuers(text, expander)
+    content = text
+    for start, end, _ in reversed(issuers):
+        content = content[:start] + " " + content[end:]
+    expansions = [e for e in (expander.expand(content) if expander else []) if e and e not in text]
     return QueryAnalysis(
         text=text,
         labels=list(dict.fromkeys(label for label, _ in labels)),
@@ -282,6 +411,8 @@ def analyse_query(query: str, known_symbols: Sequence[str] = (), expander: Query
         expansions=expansions,
         rest=rest,
         edges=[edge for edge, _ in edges],
+        issuers=list(dict.fromkeys(canonical for _, _, canonical in issuers)),
+        content=content,
     )
 
 
@@ -345,6 +476,7 @@ class Retriever:
         self.reranker = reranker
         self.expander = expander
         self.rerank_depth = rerank_depth
+        self._bodies: tuple[IndexSnapshot, dict[str, set[str]]] | None = None
 
     def search(self, snapshot: IndexSnapshot, query: str, k: int = 10, *, doc: str | Sequence[str] | None = None,
                kind: str | Sequence[str] | None = None, page: int | None = None, mode: str = "hybrid",
@@ -390,6 +522,18 @@ class Retriever:
         if analysis.mentioned and mode == "hybrid":
             mentioned = [snapshot.symbols.index(s) for s in analysis.mentioned]
             fused = fused + self.fusion.doc_boost * np.isin(snapshot.doc_of_row[rows], mentioned)
+        if mode == "hybrid" and self.fusion.action_boost and asks_for_action(analysis.text):
+            fused = fused + self.fusion.action_boost * (snapshot.kind_of_row[rows] == PASSAGE_KINDS.index("operative"))
+        if analysis.issuers and mode == "hybrid" and len(snapshot.symbols) > 1:
+            issued = np.flatnonzero(self._issued_by(snapshot, analysis.issuers))
+            fused = fused + self.fusion.issuer_boost * np.isin(snapshot.doc_of_row[rows], issued)
+        wanted = answer_type(analysis.text) if mode == "hybrid" and self.fusion.answer_type_boost else None
+        if wanted is not None and len(rows):
+            top = np.argsort(-fused, kind="stable")[: max(self.rerank_depth, k)]
+            fused = fused.copy()
+            for index, passage in zip(top, snapshot.passages(rows[top].tolist()), strict=True):
+                if ANSWER_TYPES[wanted].search(passage.text):
+                    fused[index] += self.fusion.answer_type_boost
         order = np.argsort(-fused, kind="stable")
         if self.reranker is not None:
             depth = order[: max(k, self.rerank_depth)]
@@ -402,6 +546,21 @@ class Retriever:
         return self._hits(snapshot, rows[top].tolist(), fused[top], dense[top], lexical[top])
 
     # --- pieces
+    def _issued_by(self, snapshot: IndexSnapshot, bodies: Sequence[str]) -> np.ndarray:
+        """Documents (a mask over ``snapshot.symbols``) whose heading names one of ``bodies``: the body that
+        adopted them, or for a draft the one it is submitted to. Read once per loaded index."""
+        cached = self._bodies
+        if cached is None or cached[0] is not snapshot:
+            store = snapshot.store
+            headings = store.passages_by_id(store.passage_ids_by_label("Heading"))
+            named: dict[str, set[str]] = {}
+            for passage in headings.values():
+                for _, _, canonical in _bodies_in(passage.text, snapshot.aliases):
+                    named.setdefault(passage.doc, set()).add(canonical)
+            cached = self._bodies = (snapshot, named)
+        named = cached[1]
+        return np.array([bool(named.get(symbol, set()) & set(bodies)) for symbol in snapshot.symbols])
+
     @staticmethod
     def _resolve_docs(snapshot: IndexSnapshot, doc: str | Sequence[str] | None) -> list[str]:
         wanted = _as_list(doc)
@@ -437,7 +596,7 @@ class Retriever:
     def _lexical_weights(self, analysis: QueryAnalysis) -> dict[str, float]:
         """Query token weights: 1 per occurrence in the question; each expansion shares ``expansion_weight``."""
         weights: dict[str, float] = {}
-        for token in tokenize(analysis.text):
+        for token in tokenize(analysis.content or analysis.text):  # an issuing body names documents, not words
             weights[token] = weights.get(token, 0.0) + 1.0
         if self.fusion.expand_lexical:
             for expansion in analysis.expansions:

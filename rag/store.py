@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from rag.errors import IndexError_
 from rag.types import Document, Passage
 
 SCHEMA = """
@@ -76,6 +77,11 @@ CREATE TABLE IF NOT EXISTS files (
     content_hash TEXT NOT NULL,
     symbol TEXT NOT NULL,
     ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mandates (
+    doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    aliases TEXT NOT NULL,
+    clauses TEXT NOT NULL
 );
 """
 
@@ -132,6 +138,23 @@ def passage_from_json(data: dict[str, Any]) -> Passage:
     return Passage(**values)
 
 
+def locked_error(path: str | Path, error: Exception) -> IndexError_:
+    """The error for a store another program holds locked (a published one is never written again)."""
+    return IndexError_(f"the index database {path} is locked by another process ({error}); close the program "
+                       "holding it (e.g. an open `sqlite3` shell) and try again")
+
+
+@contextlib.contextmanager
+def _lock_is_clear(path: str) -> Iterator[None]:
+    """Turn SQLite's "database is locked" into ``locked_error``."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error):
+            raise locked_error(path, error) from error
+        raise
+
+
 class Store:
     """A SQLite connection with the project's schema; use ``transaction()`` for every write.
 
@@ -168,7 +191,7 @@ class Store:
     def copy_to(self, path: str | Path) -> Store:
         """Copy the whole store to a new file (SQLite online backup) and open the copy for writing."""
         target = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        with self._lock:
+        with self._lock, _lock_is_clear(self.path):
             self.connection.backup(target)
         target.execute("PRAGMA foreign_keys = ON")
         target.executescript(SCHEMA)
@@ -187,7 +210,7 @@ class Store:
             self.connection.execute("COMMIT")
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
+        with self._lock, _lock_is_clear(self.path):
             return self.connection.execute(sql, params).fetchall()
 
     # --- meta
@@ -350,6 +373,36 @@ class Store:
     def sources(self) -> list[str]:
         """Source paths of the indexed documents (for the rebuild command in error messages)."""
         return [row[0] for row in self._all("SELECT source FROM documents WHERE source != '' ORDER BY id")]
+
+    # --- mandate map (action clauses per document, extracted at ingest by ``rag.mandates.index_mandates``)
+    def mandate_versions(self) -> dict[str, str]:
+        """Symbol -> fingerprint of the alias table its stored clauses were extracted with."""
+        return {row[0]: row[1] for row in self._all(
+            "SELECT d.symbol, m.aliases FROM mandates m JOIN documents d ON d.id = m.doc_id"
+        )}
+
+    def put_mandates(self, symbol: str, aliases: str, clauses_json: str) -> None:
+        """Store one document's clauses (a JSON list); call inside ``transaction()``."""
+        with self._lock:
+            self.connection.execute(
+                "INSERT OR REPLACE INTO mandates(doc_id, aliases, clauses)"
+                " SELECT id, ?, ? FROM documents WHERE symbol = ?", (aliases, clauses_json, symbol),
+            )
+
+    def mandates_json(self, symbol: str | None = None) -> dict[str, str] | None:
+        """Symbol -> stored clauses (JSON text), of one document or all; ``None`` when this store
+        predates the mandates table (an index built by an older version)."""
+        sql = "SELECT d.symbol, m.clauses FROM mandates m JOIN documents d ON d.id = m.doc_id"
+        params: tuple[str, ...] = ()
+        if symbol is not None:
+            sql += " WHERE d.symbol_key = ?"
+            params = (symbol_key(symbol),)
+        try:
+            return {row[0]: row[1] for row in self._all(sql + " ORDER BY d.id", params)}
+        except sqlite3.OperationalError as error:
+            if "no such table" in str(error):
+                return None
+            raise
 
     # --- embeddings cache (keyed by the hash of the embedded text)
     def missing_embeddings(self) -> list[tuple[str, str]]:

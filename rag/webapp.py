@@ -44,7 +44,7 @@ import gradio as gr
 
 from rag import webview as view
 from rag.answer import clean_question
-from rag.errors import InputError, RagError
+from rag.errors import IndexMissingError, InputError, RagError
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 from rag.types import Answer, Document
@@ -97,8 +97,8 @@ def shown_errors(handler: F) -> F:
             return handler(*args, **kwargs)
         except gr.Error:
             raise
-        except RagError as error:
-            raise gr.Error(html.escape(str(error), quote=False), title="Not done") from None
+        except RagError as error:  # expected: shown to the user, no traceback in the server log
+            raise gr.Error(html.escape(str(error), quote=False), title="Not done", print_exception=False) from None
         except Exception:
             log.exception("unexpected error in %s", handler.__name__)
             raise gr.Error(view.GENERIC_ERROR) from None
@@ -628,7 +628,7 @@ class Handlers:
         try:
             return self.pipeline.ask(question, k or None, doc=doc or None, kind=kind or None).to_json()
         except RagError as error:
-            raise gr.Error(str(error)) from None
+            raise gr.Error(str(error), print_exception=False) from None
         except Exception:
             log.exception("unexpected error in the ask API for %r", str(question)[:200])
             raise gr.Error(view.GENERIC_ERROR) from None
@@ -924,11 +924,17 @@ def queued(app: gr.Blocks, settings: Settings) -> gr.Blocks:
 
 def warm_up(pipeline: Pipeline) -> None:
     """Load the index, the question encoder and the answerer's statistics now rather than on the first
-    question (run in the background while the app starts); never raises."""
+    question (run in the background while the app starts), and log what is wrong with the index, if
+    anything (an interrupted ingest's leftovers, a damaged or locked index); never raises."""
     try:
+        note = pipeline.layout.interrupted_note()
+        if note:
+            log.warning("%s: %s", pipeline.index_dir, note)
         pipeline.ask("warm up")
-    except RagError as error:
+    except IndexMissingError as error:
         log.info("not warmed up: %s", error)
+    except RagError as error:
+        log.warning("the index cannot answer questions yet: %s", error)
     except Exception:
         log.exception("warm-up failed; the first question will report the problem")
 

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from rag.clean import neutralise_controls
 from rag.generate import find_markers, strip_markers
 from rag.types import Document, Passage, normalise_label
 
@@ -34,12 +35,15 @@ GENERIC_ERROR = "Something went wrong on the server (it has been logged). Please
 
 
 def esc(text: str) -> str:
-    """Escape text for HTML.
+    """Escape text for HTML, without control characters and bidirectional overrides (which would
+    reorder what the page shows: ``rag.clean.neutralise_controls``).
 
     >>> esc('<b>"A & B"</b>')
     '&lt;b&gt;&quot;A &amp; B&quot;&lt;/b&gt;'
+    >>> esc("Requests the \\u202eeciffO\\u202c\\x07")
+    'Requests the eciffO'
     """
-    return html.escape(text, quote=True)
+    return html.escape(neutralise_controls(text), quote=True)
 
 
 def cite_key(turn: int, index: int) -> str:

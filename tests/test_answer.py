@@ -9,6 +9,7 @@ import pytest
 from rag.answer import (
     AbstentionPolicy,
     Answerer,
+    SelectionPolicy,
     clause_spans,
     clean_question,
     foreign_language,
@@ -205,3 +206,61 @@ def test_mandate_question_lists_every_paragraph_addressing_the_actor() -> None:
     assert labels == {"OP 1", "OP 3"}, answer.answer
     for citation in answer.citations:
         assert citation.excerpt in citation.text
+
+
+# ------------------------------------------------------------------ which paragraphs join the best one
+def _financing() -> list[Passage]:
+    return [
+        Passage(DOC, "operative", "5", "5. Requests the Office to help States assess their terrorist financing risks "
+                "and to counter the financing of terrorism;"),
+        Passage(DOC, "preambular", "4", "Recalling all relevant resolutions on terrorism,"),
+        Passage(DOC, "operative", "6", "6. Encourages States to counter the links between drug trafficking, "
+                "money-laundering and the financing of terrorism;"),
+        Passage(DOC, "operative", "7", "7. Decides to remain seized of the matter of terrorism."),
+    ]
+
+
+def test_a_close_score_on_a_frequent_word_alone_does_not_join_the_answer() -> None:
+    passages = _financing()
+    hits = [Hit(p, score=s, dense=0.55, lexical=3.0, rank=i + 1)
+            for i, (p, s) in enumerate(zip(passages, (1.0, 0.9, 0.8, 0.75), strict=True))]
+    rare = {"financ": 2.5, "terror": 0.3, "resolut": 0.5}
+    answerer = Answerer(term_weight=lambda t: rare.get(t, 1.0), vocabulary=lambda t: True)
+    answer = answerer.answer("What does the resolution say about the financing of terrorism?", hits,
+                             FakeLibrary(passages))
+    assert [c.label for c in answer.citations] == ["OP 5", "OP 6"], answer.answer
+    strict = Answerer(term_weight=lambda t: rare.get(t, 1.0), vocabulary=lambda t: True,
+                      selection=SelectionPolicy(score_share=0.95, list_score_share=0.95))
+    assert [c.label for c in strict.answer("What does the resolution say about the financing of terrorism?",
+                                           hits, FakeLibrary(passages)).citations] == ["OP 5"]
+
+
+@pytest.mark.parametrize(
+    ("question", "listing"),
+    [
+        ("What does the text say about radicalization?", True),
+        ("What is said about capacity building?", True),
+        ("Which texts deal with the safety of humanitarian personnel?", True),
+        ("What measures on transplantation registries are proposed?", True),
+        ("Which UNODC handbooks and guides are welcomed?", True),
+        ("When must the Secretary-General report?", False),
+        ("Which guide on electronic evidence does it welcome?", False),
+        ("Which session gets the report?", False),
+        ("What is the DDRRR process?", False),
+    ],
+)
+def test_list_questions(question: str, listing: bool) -> None:
+    assert wants_list(question) is listing
+
+
+def test_an_excerpt_brings_the_clause_it_continues_or_points_back_to() -> None:
+    text = ("1. Encourages Member States to maintain a safe and humane environment in prisons, and to develop "
+            "tools to address radicalization to violence and terrorist recruitment in prisons; taking into "
+            "consideration the Nelson Mandela Rules, and encourages the Office to intensify its technical "
+            "assistance in that regard;")
+    passage = Passage(DOC, "operative", "1", text)
+    answer = Answerer().answer("What is the Office asked to intensify?", [Hit(passage, 1.0, 0.7, 4.0, 1)],
+                               FakeLibrary([passage]))
+    excerpt = answer.citations[0].excerpt
+    assert excerpt in text and "intensify its technical assistance" in excerpt
+    assert "safe and humane environment in prisons" in excerpt  # "in that regard" needs what it refers to

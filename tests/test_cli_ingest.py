@@ -83,7 +83,7 @@ def test_other_model_is_refused_with_the_rebuild_command(tmp_path: Path) -> None
     assert result.returncode == 4 and "rag ingest --rebuild" in result.stderr and "fake-hash-64" in result.stderr
 
 
-@pytest.mark.parametrize("stage", ["embed", "vectors", "publish"])
+@pytest.mark.parametrize("stage", ["embed", "vectors", "lexical", "manifest", "publish"])
 def test_killed_ingest_leaves_the_previous_index_intact(tmp_path: Path, stage: str) -> None:
     index = tmp_path / "index"
     assert rag("ingest", str(SEED), "--index-dir", str(index)).returncode == 0

@@ -561,6 +561,24 @@ def test_csv_export(seed_clauses: list[ActionClause]) -> None:
          "requests"),
         ("What is CTED encouraged to do?", "CTED", "encourages"),
         ("UNODC's mandates", "UNODC", None),
+        # auxiliaries and question words are not part of the actor
+        ("Are States encouraged to share information?", "States", "encourages"),
+        ("Were Member States called upon to ratify the conventions?", "Member States", "calls upon"),
+        ("Which States are asked to give UNODC data?", "States", None),
+        # passive voice, with the actor before or after the participle
+        ("Is the Secretary-General requested to report to the General Assembly?", "Secretary-General", "requests"),
+        ("Has UNODC been asked to help with biometrics?", "UNODC", None),
+        ("UNODC is requested to do what?", "UNODC", "requests"),
+        ("What is requested of UNODC?", "UNODC", "requests"),
+        ("What is expected from Member States?", "Member States", None),
+        ("What does it request from the Secretary-General?", "Secretary-General", "requests"),
+        # obligations and tasks
+        ("What must Member States do?", "Member States", None),
+        ("What should States do about foreign terrorist fighters?", "States", None),
+        ("What is UNODC to do on evidence?", "UNODC", None),
+        ("Should States give UNODC voluntary contributions?", "States", None),
+        ("tasks for UNODC", "UNODC", None),
+        ("Which tasks are given to the Secretary-General?", "Secretary-General", None),
     ],
 )
 def test_mandate_questions(question: str, actor: str, verb: str | None) -> None:
@@ -578,10 +596,32 @@ def test_mandate_questions(question: str, actor: str, verb: str | None) -> None:
         "What is the role of UNODC in the Global Compact?",
         "Was the document formally edited?",
         "",
+        # the actor is what these ask for
+        "Who is asked to give UNODC enough resources?",
+        "Who is requested to report to the General Assembly?",
+        "Which body is asked to follow up?",
+        "To whom should the Secretary-General report?",
+        # no actor after the modal, or no asking at all
+        "Should the resolution be adopted?",
+        "Is the text given to the Commission?",
     ],
 )
 def test_other_questions_are_not_mandate_questions(question: str) -> None:
     assert parse_mandate_question(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("Are States encouraged to ratify the Convention?", "ratify Convention"),
+        ("What does it request from the Secretary-General?", ""),
+        ("What is UNODC requested to do on evidence?", "evidence"),
+        ("Must States criminalize organ trafficking?", "criminalize organ trafficking"),
+    ],
+)
+def test_mandate_question_topic_leaves_out_question_words(question: str, topic: str) -> None:
+    query = parse_mandate_question(question)
+    assert query is not None and query.topic == topic
 
 
 def test_mandate_question_topic_and_selection(seed_clauses: list[ActionClause]) -> None:

@@ -204,3 +204,57 @@ def test_concurrent_searches_during_ingest_see_a_complete_index(built_pipeline: 
     assert not errors
     assert len(reader.documents()) == 5
     assert built_pipeline.layout.generations() == [3, 4]  # previous generation kept for readers, older removed
+
+
+# ------------------------------------------------------------------ mandate map stored at ingest
+def test_mandates_are_extracted_at_ingest_and_read_back(built_pipeline: JsonPipeline) -> None:
+    from rag.mandates import extract_mandates
+
+    snapshot = built_pipeline.snapshot()
+    stored = snapshot.store.mandates_json()
+    assert stored is not None and set(stored) == {SEED, OTHER}
+    for symbol in (SEED, OTHER):
+        assert built_pipeline.mandates(symbol) == extract_mandates(built_pipeline.passages(symbol), snapshot.aliases)
+    assert {c.doc for c in built_pipeline.mandates()} == {SEED, OTHER}
+    requests = [c for c in built_pipeline.mandates("e/cn.15/2019/l.8/rev.1") if "UNODC" in c.actors]
+    assert [c.label for c in requests] == ["OP 2", "OP 2 (a)", "OP 2 (b)", "OP 3"]
+    with pytest.raises(InputError, match="no indexed document"):
+        built_pipeline.mandates("X/1")
+
+
+def test_stored_mandates_are_reused_for_unchanged_documents(built_pipeline: JsonPipeline, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import rag.mandates
+
+    extracted: list[str] = []
+    original = rag.mandates.extract_mandates
+
+    def spy(passages, aliases=None):  # type: ignore[no-untyped-def]
+        passages = list(passages)
+        extracted.extend(sorted({p.doc for p in passages}))
+        return original(passages, aliases)
+
+    monkeypatch.setattr(rag.mandates, "extract_mandates", spy)
+    other = sample_documents()[1]
+    extra = replace(other, symbol="A/RES/99/1", passages=[replace(p, doc="A/RES/99/1") for p in other.passages])
+    write_json_documents(tmp_path / "new", [extra])
+    assert built_pipeline.ingest([tmp_path / "new"]).ok
+    assert extracted == ["A/RES/99/1"]  # the alias table did not change: the others keep their clauses
+    assert {c.doc for c in built_pipeline.mandates()} == {SEED, OTHER, "A/RES/99/1"}
+    assert extracted == ["A/RES/99/1"]  # reading extracts nothing
+
+
+def test_index_without_a_stored_mandate_map_still_answers(built_pipeline: JsonPipeline) -> None:
+    import sqlite3
+
+    folder = built_pipeline.layout.generation_dir(1)
+    connection = sqlite3.connect(folder / "rag.sqlite")
+    connection.execute("DROP TABLE mandates")
+    connection.commit()
+    connection.close()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["files"]["rag.sqlite"] = (folder / "rag.sqlite").stat().st_size  # as an older version wrote it
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    reader = JsonPipeline(built_pipeline.settings, embedder=FakeEmbedder(128))
+    assert reader.snapshot().store.mandates_json() is None
+    assert [c.label for c in reader.mandates(SEED) if "Secretary-General" in c.actors] == ["OP 4"]

@@ -141,17 +141,19 @@ def test_symbol_in_the_question_restricts_to_that_document(built_pipeline: JsonP
 
 
 def test_acronyms_are_expanded_from_the_alias_table(built_pipeline: JsonPipeline) -> None:
-    # OP 2 spells out "United Nations Office on Drugs and Crime"; the question only says UNODC.
+    # OP 2 spells out "United Nations Office on Drugs and Crime"; the question only says UNODC. (OP 4, on
+    # "the present resolution", is indexed with the title, "Technical assistance provided by UNODC ...".)
     hits = built_pipeline.search("UNODC", k=3, mode="lexical", kind="operative")
-    assert hits and hits[0].passage.label == "OP 2"
+    assert "OP 2" in [h.passage.label for h in hits]
     plain = Retriever(built_pipeline.embedder, fusion=FusionConfig(expand_lexical=False))
 
     class NoAliases:
         def expand(self, query: str) -> list[str]:
             return []
 
-    assert plain.search(built_pipeline.snapshot(), "UNODC", 3, mode="lexical", kind="operative",
-                        expander=NoAliases()) == []
+    unexpanded = plain.search(built_pipeline.snapshot(), "UNODC", 3, mode="lexical", kind="operative",
+                              expander=NoAliases())
+    assert "OP 2" not in [h.passage.label for h in unexpanded]
 
 
 def test_footnote_is_found_through_the_paragraph_citing_it(built_pipeline: JsonPipeline) -> None:
@@ -186,3 +188,80 @@ def test_missing_reranker_model_is_a_clear_model_error(built_pipeline: JsonPipel
                             embedder=built_pipeline.embedder)
     with pytest.raises(ModelError, match="RAG_RERANKER_MODEL"):
         pipeline.search("terrorism")
+
+
+# ------------------------------------------------------------------ question forms that change the ranking
+def _two_bodies(tmp_path) -> JsonPipeline:  # type: ignore[no-untyped-def]
+    """Two resolutions on the same topic, adopted by different bodies (the body named in the heading)."""
+    from conftest import write_json_documents
+
+    from rag.embed import FakeEmbedder
+    from rag.settings import Settings
+    from rag.types import Document, Passage
+
+    def resolution(symbol: str, body: str, title: str, paragraphs: list[tuple[str, str, str]]) -> Document:
+        passages = [Passage(symbol, "heading", "", f"{symbol}\n{body}\n{title}\nThe {body},")]
+        passages += [Passage(symbol, kind, number, text) for kind, number, text in paragraphs]  # type: ignore[arg-type]
+        return Document(symbol=symbol, title=title, passages=passages)
+
+    documents = [
+        resolution("A/RES/90/1", "General Assembly", "Protection of fisheries", [
+            ("preambular", "1", "Noting with concern piracy against fishing vessels,"),
+            ("operative", "1", "Calls upon States to cooperate against piracy at sea;"),
+            ("operative", "2", "Requests the Secretary-General to report on the implementation of the present "
+                               "resolution at its ninety-fifth session."),
+            ("operative", "3", "Requests the Secretary-General to report on the cooperation of States, regional "
+                               "organizations and the shipping industry against armed robbery in ports."),
+        ]),
+        resolution("S/RES/9001 (2030)", "Security Council", "Resolution 9001 (2030)", [
+            ("operative", "1", "Calls upon States to cooperate against piracy at sea;"),
+            ("operative", "2", "Requests the Secretary-General to report regularly on piracy."),
+        ]),
+    ]
+    pipeline = JsonPipeline(Settings(index_dir=tmp_path / "bodies"), embedder=FakeEmbedder(128))
+    assert pipeline.ingest(write_json_documents(tmp_path / "bodies-corpus", documents)).ok
+    return pipeline
+
+
+def test_a_body_named_as_author_selects_its_documents_not_words(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from rag.aliases import AliasTable
+
+    analysis = analyse_query("What does the Security Council ask on piracy?", [], AliasTable.builtin())
+    assert analysis.issuers == ["Security Council"] and "Security" not in analysis.content
+    assert not any("Security Council" in e for e in analysis.expansions)
+    assert analyse_query("Who reports to the Security Council?", [], AliasTable.builtin()).issuers == []
+    pipeline = _two_bodies(tmp_path)
+    for body, symbol in (("Security Council", "S/RES/9001 (2030)"), ("General Assembly", "A/RES/90/1")):
+        hits = pipeline.search(f"What does the {body} ask on piracy at sea?", k=3)
+        assert hits[0].passage.doc == symbol and hits[0].passage.kind == "operative", [h.passage.label for h in hits]
+
+
+def test_asking_questions_prefer_operative_paragraphs(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from rag.retrieve import asks_for_action
+
+    pipeline = _two_bodies(tmp_path)
+    question = "What are States asked to do on piracy against vessels?"  # the preamble's words match it best
+    assert asks_for_action(question) and not asks_for_action("What does the preamble note about piracy?")
+    labels = {}
+    for boost in (0.0, 0.5):
+        pipeline.fusion, pipeline._retriever = FusionConfig(action_boost=boost), None
+        labels[boost] = pipeline.search(question, k=1, doc="A/RES/90/1")[0].passage.label
+    assert labels == {0.0: "PP 1", 0.5: "OP 1"}
+
+
+def test_when_questions_prefer_a_paragraph_that_gives_a_time(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from rag.retrieve import answer_type
+
+    assert answer_type("When must the Secretary-General report?") == "when"
+    pipeline = _two_bodies(tmp_path)
+    question = "When must the Secretary-General report on piracy?"
+    assert pipeline.search(question, k=1, doc="A/RES/90/1")[0].passage.label == "OP 2"
+    pipeline.fusion = FusionConfig(answer_type_boost=0.0)
+    pipeline._retriever = None
+    assert pipeline.search(question, k=1, doc="A/RES/90/1")[0].passage.label == "OP 3"
+
+
+def test_the_present_resolution_stands_for_its_title(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pipeline = _two_bodies(tmp_path)  # "report on ... the present resolution" is the report on fisheries
+    hits = pipeline.search("Which report on fisheries is requested?", k=1, mode="lexical")
+    assert (hits[0].passage.doc, hits[0].passage.label) == ("A/RES/90/1", "OP 2")
