@@ -928,7 +928,10 @@ def evaluate(
 
 
 def git_state(root: Path = ROOT) -> dict[str, Any]:
-    """Short commit hash and whether the tree has uncommitted changes (``unknown`` outside git)."""
+    """Short commit hash and whether tracked files have uncommitted changes (``unknown`` outside git).
+
+    Untracked files (earlier reports, scratch files) do not make a run dirty: they cannot change the code.
+    """
 
     def git(*args: str) -> str:
         return subprocess.run(
@@ -936,7 +939,7 @@ def git_state(root: Path = ROOT) -> dict[str, Any]:
         ).stdout.strip()
 
     try:
-        return {"sha": git("rev-parse", "--short", "HEAD"), "dirty": bool(git("status", "--porcelain"))}
+        return {"sha": git("rev-parse", "--short", "HEAD"), "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
     except (OSError, subprocess.SubprocessError):
         return {"sha": "unknown", "dirty": False}
 
