@@ -939,7 +939,8 @@ def git_state(root: Path = ROOT) -> dict[str, Any]:
         ).stdout.strip()
 
     try:
-        return {"sha": git("rev-parse", "--short", "HEAD"), "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+        return {"sha": git("rev-parse", "--short", "HEAD"), "dirty": dirty}
     except (OSError, subprocess.SubprocessError):
         return {"sha": "unknown", "dirty": False}
 
