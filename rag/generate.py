@@ -68,6 +68,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from rag.errors import ModelError, RagError
+from rag.lexical import stem as lexical_stem
 from rag.llm import LLM, ChatMessage
 from rag.types import Answer, Citation, Hit, Passage, format_label, normalise_label
 
@@ -477,32 +478,23 @@ _STOP_WORDS = frozenset(
         "passage", "passages", "according", "states", "asks", "asked", "ask"
     ]
 )
-_SUFFIXES = sorted(
-    [
-        "ational", "ations", "ation", "ative", "ically", "ingly", "ments", "ment", "ities", "ity", "ings", "ing",
-        "ally", "ance", "ence", "ions", "ion", "ies", "ied", "ers", "er", "ed", "es", "ive", "ic", "al", "ly", "ate",
-        "s", "e"
-    ],
-    key=len,
-    reverse=True,
-)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*|\d+(?:[.,/]\d+)*")
 _CONNECTORS = frozenset({"of", "on", "and", "for", "the", "in", "to", "against"})
 
 
 def stem(word: str) -> str:
-    """A light, deterministic stemmer: enough to match inflections of one word.
+    """The lexical index's Snowball stem (:func:`rag.lexical.stem`), after case and possessives are folded,
+    so that the checker and retrieval agree on when two words are one.
 
     >>> [stem(w) for w in ("requests", "requested", "urge", "urging", "cooperation", "cooperate", "electronically")]
     ['request', 'request', 'urg', 'urg', 'cooper', 'cooper', 'electron']
+    >>> stem("finance") == stem("financing"), stem("UNODC's")
+    (True, 'unodc')
     """
     word = word.lower().replace("’", "'").removesuffix("'s").strip("'")
     if len(word) <= 3 or word[0].isdigit():
         return word
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+    return lexical_stem(word)
 
 
 def _acronyms(text: str) -> set[str]:
