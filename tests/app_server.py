@@ -30,6 +30,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def stop(process: subprocess.Popen[bytes] | subprocess.Popen[str], timeout: float) -> None:
+    """Terminate a server started by a test; kill it if it has not exited within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextlib.contextmanager
 def running_app(index_dir: Path, log_path: Path, **env: str) -> Iterator[tuple[str, float]]:
     """Run the app over ``index_dir``; yields its URL and how many seconds it took to come up.
@@ -69,9 +79,4 @@ def running_app(index_dir: Path, log_path: Path, **env: str) -> Iterator[tuple[s
                     time.sleep(0.25)
             yield url, time.perf_counter() - started
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process, timeout=15)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from app_server import free_port, stop
 from llm_stub import OpenAIStub
 from test_cli_ask import seed_index  # noqa: F401  (the fixture: the seed indexed with the real model)
 from test_generate import OP6, OP7, OP9, PASSAGES, SEED, extractive_for, hits_of
@@ -73,9 +73,7 @@ def test_http_error_falls_back_to_the_extractive_answer() -> None:
 
 
 def test_unreachable_endpoint_falls_back() -> None:
-    with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # a port nobody listens on
     hits = hits_of(PASSAGES)
     llm = openai_compatible_llm(f"http://127.0.0.1:{port}/v1", "m", timeout_s=5)
     answer = generate_answer("q", hits, extractive_for("q", hits), llm)
@@ -116,12 +114,6 @@ def test_cli_generate_without_a_model_is_a_clear_error(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- real model (gguf marker)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def gemma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
@@ -133,7 +125,7 @@ def gemma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             pytest.fail(message)  # CI installs the extra: the real model must run there
         pytest.skip(message)
     model = gemma.assemble(tmp_path_factory.mktemp("gguf") / gemma.MODEL_NAME)
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("gguf-log") / "server.log"
     with open(log, "wb") as out:
         server = subprocess.Popen(
@@ -158,11 +150,7 @@ def gemma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             time.sleep(0.5)
         yield base_url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server, timeout=20)
 
 
 @pytest.mark.gguf
