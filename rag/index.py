@@ -273,13 +273,7 @@ class IndexLayout:
 
     def publish(self, number: int) -> None:
         """Point CURRENT at generation ``number`` atomically (temp file, fsync, rename)."""
-        temp = self.root / f".{CURRENT_FILE}.{os.getpid()}.tmp"
-        with open(temp, "w", encoding="utf-8") as handle:
-            handle.write(f"gen-{number}\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, self.current_file)
-        _fsync_dir(self.root)
+        _replace_durably(self.current_file, f"gen-{number}\n", temp_name=f".{CURRENT_FILE}.{os.getpid()}.tmp")
 
     def leftovers(self) -> list[int]:
         """Generations newer than CURRENT: written by an ingest that never finished."""
@@ -359,6 +353,16 @@ def _fsync_dir(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def _replace_durably(path: Path, text: str, *, temp_name: str) -> None:
+    """Write ``text`` to ``temp_name`` beside ``path``, flush it to disk, rename it over ``path`` and flush
+    the folder: a reader sees the old file or the new one, even after a crash."""
+    temp = path.with_name(temp_name)
+    temp.write_text(text, encoding="utf-8")
+    _fsync_file(temp)
+    os.replace(temp, path)
+    _fsync_dir(path.parent)
 
 
 def _fsync_file(path: Path) -> None:
@@ -457,11 +461,8 @@ def write_generation(layout: IndexLayout, number: int, store: Store, *, model: s
         created=datetime.now(UTC).isoformat(timespec="seconds"), files=files, sources=sources,
     )
     pause_for_tests("manifest")
-    temp = folder / f"{MANIFEST_FILE}.tmp"
-    temp.write_text(json.dumps(manifest.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
-    _fsync_file(temp)
-    os.replace(temp, folder / MANIFEST_FILE)
-    _fsync_dir(folder)
+    text = json.dumps(manifest.to_json(), indent=2, ensure_ascii=False)
+    _replace_durably(folder / MANIFEST_FILE, text, temp_name=f"{MANIFEST_FILE}.tmp")
     return manifest
 
 
