@@ -219,8 +219,10 @@ class AliasTable:
     'TPVM'
     """
 
-    def __init__(self, entries: Iterable[AliasEntry] = ()) -> None:
+    def __init__(self, entries: Iterable[AliasEntry] = (), names: Iterable[str] = ()) -> None:
         self._entries: dict[str, AliasEntry] = {}
+        #: Capitalised names of the corpus, for acronyms a question uses and the documents never do.
+        self.names: tuple[str, ...] = tuple(names)
         self._keys: dict[str, str] = {}
         self._patterns: dict[bool, re.Pattern[str]] = {}
         self._alternative_lists: dict[bool, list[tuple[int, str, str]]] = {}
@@ -254,7 +256,9 @@ class AliasTable:
         return entry
 
     def copy(self) -> AliasTable:
-        return AliasTable(AliasEntry(e.canonical, e.kind, list(e.surfaces), e.source) for e in self._entries.values())
+        return AliasTable(
+            (AliasEntry(e.canonical, e.kind, list(e.surfaces), e.source) for e in self._entries.values()), self.names
+        )
 
     def learn(self, passages: Iterable[Passage]) -> AliasTable:
         """A new table with the pairs a corpus teaches added to this one.
@@ -267,6 +271,8 @@ class AliasTable:
           initials spelling the acronym, possibly after "UN" ("UNOCT" and "Office
           of Counter-Terrorism").
 
+        The capitalised names of the corpus are kept too (:attr:`names`), for :meth:`for_question`.
+
         >>> text = ("the Office of Counter-Terrorism and the Global Network (GN) ... "
         ...         "UNOCT and the GN and the Inter-Agency Task Force ... IATF")
         >>> table = AliasTable([]).learn([Passage(doc="D", kind="operative", number="1", text=text)])
@@ -278,13 +284,48 @@ class AliasTable:
         by_doc: dict[str, list[str]] = {}
         for passage in passages:
             by_doc.setdefault(passage.doc, []).append(passage.text)
+        names = {surface_key(name): name for name in table.names}
         for doc, texts in by_doc.items():
             text = "\n".join(texts)
             for short, long in find_definitions(text):
                 table._learn_pair(short, long, f"learned:{doc}")
             for short, long in find_cooccurring_pairs(text, known=table):
                 table._learn_pair(short, long, f"learned:{doc}")
+            for _, _, name in capitalised_names(re.sub(r"\s+", " ", text)):
+                if len(re.split(f"[\\s{_DASHES}]+", name)) >= 3:
+                    names.setdefault(surface_key(name), name)
+        table.names = tuple(sorted(names.values()))
         return table
+
+    def for_question(self, question: str) -> AliasTable:
+        """This table, plus the long forms of the acronyms in ``question`` that it does not know but whose
+        initials a name of the corpus spells: a delegate writes "UNGEGN" or "COPUOS", the resolution only
+        "United Nations Group of Experts on Geographical Names". A new table when there are any, else this one.
+
+        >>> table = AliasTable([], names=["Committee on the Peaceful Uses of Outer Space"])
+        >>> table.for_question("What is COPUOS asked to do?").canonical("Committee on the Peaceful Uses of Outer Space")
+        'COPUOS'
+        >>> table.for_question("What is UNODC asked to do?") is table
+        True
+        """
+        pairs = [
+            (acronym, name)
+            for acronym in dict.fromkeys(_QUESTION_ACRONYM.findall(question))
+            if _is_short_form(acronym) and len(acronym) >= 3 and self.canonical(acronym) is None
+            for name in self.spelled_by(acronym)
+        ]
+        if not pairs:
+            return self
+        table = self.copy()
+        for acronym, name in pairs:
+            table._learn_pair(acronym, name, "question")
+        return table
+
+    def spelled_by(self, acronym: str, limit: int = 2) -> list[str]:
+        """The corpus names (:attr:`names`) whose initials spell ``acronym``; none when more than ``limit`` do
+        (an ambiguous acronym is better left alone)."""
+        found = [name for name in self.names if initials_match(acronym, name)]
+        return found if len(found) <= limit else []
 
     def _learn_pair(self, short: str, long: str, source: str) -> None:
         singular = short[:-1] if short.endswith("s") and short[:-1].isupper() else short
@@ -429,7 +470,8 @@ class AliasTable:
 
     # ----------------------------------------------------------------- JSON
     def to_json(self) -> dict[str, Any]:
-        return {"version": FORMAT_VERSION, "entries": [e.to_json() for e in self._entries.values()]}
+        return {"version": FORMAT_VERSION, "entries": [e.to_json() for e in self._entries.values()],
+                "names": list(self.names)}
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), ensure_ascii=False)
@@ -451,13 +493,16 @@ class AliasTable:
                            str(e.get("source", "")))
                 for e in data["entries"]
             ]
+            names = [str(n) for n in data.get("names", [])]  # absent from tables built before names were kept
         except (ValueError, KeyError, TypeError, AssertionError) as error:
             raise InputError(f"alias table JSON is malformed ({error}): rebuild the index (`rag ingest`)") from None
-        return cls(entries)
+        return cls(entries, names)
 
 
 # --------------------------------------------------------------------- learning
 _ACRONYM_TOKEN = r"[A-Z][A-Za-z0-9&/\-]*[A-Z0-9](?:s)?"
+#: An acronym as a question writes it: "UNGEGN", "COPUOS", "UN-SPIDER".
+_QUESTION_ACRONYM = re.compile(r"(?<![\w\-])[A-Z][A-Z0-9\-]*[A-Z](?![\w\-])")
 _DEFINITION = re.compile(rf"\((?:the\s+)?(?P<short>{_ACRONYM_TOKEN})\)")
 _REVERSE_DEFINITION = re.compile(rf"(?<![\w-])(?P<short>{_ACRONYM_TOKEN})\s+\((?P<long>[^()]{{6,160}})\)")
 
@@ -565,26 +610,30 @@ def find_definitions(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def name_initials(name: str) -> str:
-    """Initials of the significant words of a name, hyphenated parts counted apart.
-
-    >>> name_initials("Office of Counter-Terrorism"), name_initials("Inter-Agency Task Force")
-    ('OCT', 'IATF')
-    """
-    words = re.split(f"[\\s{_DASHES}]+", name)
-    return "".join(w[0].upper() for w in words if w and w.lower() not in CONNECTORS and w[0].isalpha())
-
-
 def initials_match(short: str, name: str) -> bool:
-    """Whether ``short`` is exactly the initials of ``name``, possibly after "UN".
+    """Whether ``short`` is exactly the initials of ``name``, possibly after "UN"; a connector's initial
+    may be in the acronym or not ("COPUOS" keeps the "on" of its name, "UNGEGN" drops it).
 
     >>> initials_match("UNOCT", "Office of Counter-Terrorism"), initials_match("UNODC", "Office of Counter-Terrorism")
     (True, False)
+    >>> initials_match("COPUOS", "Committee on the Peaceful Uses of Outer Space")
+    True
     """
     core = short[:-1] if short.endswith("s") and short[:-1].isupper() else short
     core = re.sub(r"[^A-Za-z]", "", core).upper()
-    initials = name_initials(name)
-    return len(core) >= 2 and (initials == core or (core.startswith("UN") and initials == core[2:]))
+    if len(core) < 2:
+        return False
+    parts = [w for w in re.split(f"[\\s{_DASHES}]+", name) if w and w[0].isalpha()]
+    words = [(w[0].upper(), w.lower() in CONNECTORS) for w in parts]  # (initial, may be left out)
+
+    def spells(letters: str, at: int) -> bool:
+        if at == len(words):
+            return not letters
+        initial, optional = words[at]
+        taken = bool(letters) and letters[0] == initial and spells(letters[1:], at + 1)
+        return taken or (optional and spells(letters, at + 1))
+
+    return spells(core, 0) or (core.startswith("UN") and spells(core[2:], 0))
 
 
 #: A capitalised name: capitalised words, possibly joined by connectors.

@@ -27,6 +27,8 @@ conventions, thresholds were calibrated on the ``dev`` split of the eval suites.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -35,6 +37,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from rag.answer_types import describe, missing_types
 from rag.errors import InputError
 from rag.lexical import tokenize
 from rag.types import Answer, Citation, Hit, Passage, normalise_label
@@ -467,7 +470,8 @@ def spells_out(acronym: str, text: str) -> bool:
 
 #: Questions about the present state of the world, which texts adopted on a date cannot answer.
 _PRESENT_STATE = re.compile(
-    r"\b(so far|to date|this year|these days|right now|nowadays|today|currently|at present|"
+    r"\b(so far|to date|(?:this|last|past)\s+(?:year|month|week)|these days|right now|nowadays|today|currently|"
+    r"at present|since\s+(?:then|(?:its\s+)?adoption|it\s+was\s+adopted)|"
     r"current(?!\s+(?:resolution|text|draft|document|mandate|paragraph)))\b",
     re.IGNORECASE,
 )
@@ -624,6 +628,12 @@ class Answerer:
         self.aliases = aliases
         self._clauses: dict[str, list[Any]] = {}
 
+    def with_aliases(self, aliases: Any) -> Answerer:
+        """This answerer with another alias table (one extended for a question); caches are shared."""
+        twin = copy.copy(self)
+        twin.aliases = aliases
+        return twin
+
     # ---- public entry point
     def answer(
         self,
@@ -741,6 +751,14 @@ class Answerer:
                 missing.append(name)
         return missing
 
+    @staticmethod
+    def unanswered(question: str, passages: Sequence[Passage]) -> str | None:
+        """Why ``passages`` cannot answer ``question`` although they are close to it, or ``None``: they state
+        no expression of the type the question asks for (``rag.answer_types``: a number, an amount, a time
+        limit ...)."""
+        missing = missing_types(question, (_passage_context(p) for p in passages))
+        return f"state no {describe(missing)}" if missing else None
+
     def should_abstain(self, features: dict[str, float]) -> bool:
         policy = self.policy
         if features.get("names", 0.0) > 0:
@@ -775,6 +793,15 @@ class Answerer:
                 "The indexed documents do not seem to answer this question: no paragraph is close enough to it.",
             )
         chosen = self._choose(question, hits, k)
+        reason = self.unanswered(question, [h.passage for h in chosen])
+        if reason:
+            return self._abstain(
+                question,
+                f"The indexed documents do not seem to answer this question: the paragraphs closest to it {reason}.",
+            )
+        answering = next(h for h in chosen if not self.unanswered(question, [h.passage]))
+        if answering is not chosen[0]:  # lead with the paragraph that gives what the question asks for
+            chosen = [dataclasses.replace(answering, score=chosen[0].score), *(h for h in chosen if h is not answering)]
         groups = self._group(question, chosen, hits, library, query_vector=query_vector)
         return self._compose(question, groups)
 
@@ -960,6 +987,8 @@ class Answerer:
                 return None
             keys = [key for key in keys if coverage[key] >= 0.75 * best]
         keys.sort(key=lambda key: (-hit_scores.get(key, 0.0), order[key]))
+        if self.unanswered(question, [passages[key] for key in keys]):
+            return None  # "When must X report?": no clause found gives a time; the search decides
         groups = [_Group(passages[key], hit_scores.get(key, 0.0), "") for key in keys]
         if topic_terms:  # quote what the paragraph says on the topic
             self._set_excerpts(question, groups, query_vector=None)

@@ -254,7 +254,9 @@ class Pipeline:
         ``doc`` (symbol, any case, ``_`` for ``/``), ``kind`` (``operative``, ...) and
         ``page`` filter the passages; ``mode`` is ``hybrid`` (default), ``dense`` or ``lexical``.
         """
-        return self.retriever.search(self.snapshot(), query, k, doc=doc, kind=kind, page=page, mode=mode)
+        snapshot = self.snapshot()
+        return self.retriever.search(snapshot, query, k, doc=doc, kind=kind, page=page, mode=mode,
+                                     expander=_question_aliases(snapshot, query))
 
     def documents(self) -> list[DocumentInfo]:
         """Indexed documents (empty when there is no index yet)."""
@@ -325,9 +327,13 @@ class Pipeline:
         if limit < 1:
             raise InputError(f"k must be at least 1 (got {limit})")
         snapshot = self.snapshot()
-        hits = self.retriever.search(snapshot, text, max(limit, ANSWER_DEPTH), doc=doc, kind=kind)
+        aliases = _question_aliases(snapshot, text)
+        hits = self.retriever.search(snapshot, text, max(limit, ANSWER_DEPTH), doc=doc, kind=kind, expander=aliases)
         retrieved = time.perf_counter()
-        answer = self._answerer_for(snapshot).answer(text, hits, self, k=limit, doc=doc)
+        answerer = self._answerer_for(snapshot)
+        if aliases is not None:
+            answerer = answerer.with_aliases(aliases)
+        answer = answerer.answer(text, hits, self, k=limit, doc=doc)
         done = time.perf_counter()
         answer.question = question
         answer.timings_ms = {"retrieve": (retrieved - started) * 1000, "answer": (done - retrieved) * 1000,
@@ -606,3 +612,11 @@ def _discard(folder: Path, store: Store | None) -> None:
         with contextlib.suppress(Exception):
             store.close()
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _question_aliases(snapshot: IndexSnapshot, question: str) -> Any:
+    """The snapshot's alias table plus the acronyms ``question`` uses that only the corpus's names spell
+    (``AliasTable.for_question``), or ``None`` when the question has none (the table itself serves)."""
+    aliases = snapshot.aliases
+    extended = aliases.for_question(question) if aliases is not None else None
+    return None if extended is aliases else extended

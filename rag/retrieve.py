@@ -14,7 +14,7 @@
 3. Put a passage the question names by label first; favour the documents of a body
    the question names as their author (:func:`find_issuers`), operative paragraphs
    when it asks what is requested or decided (:func:`asks_for_action`), and passages
-   holding the kind of expression it asks for (:func:`answer_type`); apply the
+   holding the kind of expression it asks for (``rag.answer_types``); apply the
    optional cross-encoder re-ranker (only when ``reranker_model`` is configured).
 
 ``Hit.score`` is the fused score (relative to the other candidates of the same
@@ -32,6 +32,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from rag.answer_types import expected_types, gives
 from rag.embed import Embedder
 from rag.errors import InputError, ModelError
 from rag.index import IndexSnapshot
@@ -58,7 +59,7 @@ class FusionConfig:
     the question asks what is requested, urged, decided ... (:func:`asks_for_action`): in a resolution the
     preamble states reasons and background, the operative part asks and decides. ``answer_type_boost``: to
     the best candidates holding the kind of expression the question wants (a session or date for "when", a
-    number for "how many", a frequency for "how often": :func:`answer_type`).
+    number for "how many", a frequency for "how often": ``rag.answer_types``).
 
     ``method``: ``weighted`` (sum of scores normalised to [0, 1]), ``zscore`` (sum of
     standardised scores) or ``rrf`` (weighted
@@ -294,44 +295,6 @@ _ASKS_ACTION = re.compile(
 )
 
 
-_NUMBER_WORDS = (r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
-                 r"thirty|forty|fifty|hundred|thousand|million|billion|dozen|several|half)")
-_MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
-#: What a passage must contain to answer a question of each type (an expression of time, frequency, ...).
-ANSWER_TYPES: dict[str, re.Pattern[str]] = {
-    "often": re.compile(r"\b(?:annual(?:ly)?|biennial(?:ly)?|every|each\s+(?:year|month)|twice|once\s+a|"
-                        r"quarterly|monthly|yearly|regular(?:ly)?|periodic(?:ally)?|per\s+(?:year|annum))\b",
-                        re.IGNORECASE),
-    "long": re.compile(rf"\b{_NUMBER_WORDS}\s+(?:days?|weeks?|months?|years?|hours?)\b|\b(?:duration|exceed|until|"
-                       r"period)\b", re.IGNORECASE),
-    "when": re.compile(rf"\bsession\b|\b(?:19|20)\d\d\b|\b(?:{_MONTH_NAMES})\b|\b(?:annual(?:ly)?|biennial|"
-                       r"deadline|no\s+later\s+than|by\s+the\s+end\s+of|within\s+\w+\s+(?:days|weeks|months|years))\b",
-                       re.IGNORECASE),
-    "many": re.compile(rf"\b{_NUMBER_WORDS}\b", re.IGNORECASE),
-}
-_ANSWER_TYPE_CUES = (
-    ("often", re.compile(r"\bhow\s+(?:often|frequently|regularly)\b|\bat\s+what\s+intervals?\b", re.IGNORECASE)),
-    ("long", re.compile(r"\bhow\s+long\b|\bfor\s+how\s+many\s+(?:days|weeks|months|years)\b", re.IGNORECASE)),
-    ("when", re.compile(r"\bwhen\b|\bby\s+what\s+date\b|\bwhich\s+(?:session|year|date)\b|\bwhat\s+(?:date|year|"
-                        r"session)\b|\bdeadline\b|\bdue\b", re.IGNORECASE)),
-    ("many", re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|amount|percentage|share)\b", re.IGNORECASE)),
-)
-
-
-def answer_type(question: str) -> str | None:
-    """The kind of expression the answer must hold: ``often``, ``long``, ``when``, ``many``, or ``None``.
-
-    >>> answer_type("When must the Secretary-General report?"), answer_type("How many troops may it deploy?")
-    ('when', 'many')
-    >>> answer_type("How often will the Group meet?"), answer_type("What is SHERLOC?") is None
-    ('often', True)
-    """
-    for name, cue in _ANSWER_TYPE_CUES:
-        if cue.search(question):
-            return name
-    return None
-
-
 def asks_for_action(question: str) -> bool:
     """Whether a question asks what someone is requested, urged, called upon ... to do.
 
@@ -527,12 +490,13 @@ class Retriever:
         if analysis.issuers and mode == "hybrid" and len(snapshot.symbols) > 1:
             issued = np.flatnonzero(self._issued_by(snapshot, analysis.issuers))
             fused = fused + self.fusion.issuer_boost * np.isin(snapshot.doc_of_row[rows], issued)
-        wanted = answer_type(analysis.text) if mode == "hybrid" and self.fusion.answer_type_boost else None
-        if wanted is not None and len(rows):
+        boost_types = mode == "hybrid" and self.fusion.answer_type_boost
+        wanted = expected_types(analysis.text, every_part=True) if boost_types else ()
+        if wanted and len(rows):
             top = np.argsort(-fused, kind="stable")[: max(self.rerank_depth, k)]
             fused = fused.copy()
             for index, passage in zip(top, snapshot.passages(rows[top].tolist()), strict=True):
-                if ANSWER_TYPES[wanted].search(passage.text):
+                if all(gives(kind, passage.text) for kind in wanted):
                     fused[index] += self.fusion.answer_type_boost
         order = np.argsort(-fused, kind="stable")
         if self.reranker is not None:

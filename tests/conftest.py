@@ -25,7 +25,7 @@ SEED = ROOT / "data" / "corpus" / "E-CN.15-2019-L.8-Rev.1.txt"
 EXTRA = ROOT / "tests" / "data" / "extra"
 
 
-def _doc(symbol: str, title: str, paragraphs: list[tuple[PassageKind, str, str]], *, date: str,
+def make_document(symbol: str, title: str, paragraphs: list[tuple[PassageKind, str, str]], *, date: str,
          notes: dict[str, str] | None = None) -> Document:
     """A document from (kind, number, text) rows; "[1]" in a text marks footnote 1 (pages: PP 1, OP 2)."""
     passages = [Passage(symbol, "heading", "", title)]
@@ -42,7 +42,7 @@ def _doc(symbol: str, title: str, paragraphs: list[tuple[PassageKind, str, str]]
 
 def sample_documents() -> list[Document]:
     """Two small resolutions with preambular, operative, sub-paragraphs and footnotes."""
-    seed = _doc(
+    seed = make_document(
         "E/CN.15/2019/L.8/Rev.1",
         "Technical assistance provided by UNODC related to counter-terrorism",
         [
@@ -65,7 +65,7 @@ def sample_documents() -> list[Document]:
                "2": "General Assembly resolutions 53/243 A and B."},
         date="28 May 2019",
     )
-    other = _doc(
+    other = make_document(
         "A/RES/77/236",
         "Strengthening the United Nations crime prevention programme, in particular its technical cooperation",
         [

@@ -233,3 +233,41 @@ def test_seed_mentions(builtin: AliasTable) -> None:
     text = SEED.read_text(encoding="utf-8")
     found = {c for _, _, c in builtin.find(text)}
     assert {"UNODC", "UNOCT", "CTED", "INTERPOL", "UNTOC", "AML/CFT", "FTF", "Secretary-General"} <= found
+
+
+def test_initials_may_keep_or_drop_connectors() -> None:
+    assert initials_match("COPUOS", "Committee on the Peaceful Uses of Outer Space")  # keeps "on"
+    assert initials_match("UNGEGN", "United Nations Group of Experts on Geographical Names")  # drops "of", "on"
+    assert initials_match("UNOCT", "Office of Counter-Terrorism")  # after "UN"
+    assert not initials_match("COPUS", "Committee on the Peaceful Uses of Outer Space")  # a word left out
+    assert not initials_match("CPUOSX", "Committee on the Peaceful Uses of Outer Space")
+
+
+def test_learn_keeps_the_corpus_names_for_question_acronyms(builtin: AliasTable) -> None:
+    text = ("Decides that the United Nations Group of Experts on Geographical Names shall meet biennially, "
+            "and invites the Committee on the Peaceful Uses of Outer Space to report;")
+    table = builtin.learn([Passage(doc="D", kind="operative", number="1", text=text)])
+    assert "United Nations Group of Experts on Geographical Names" in table.names
+    assert table.canonical("UNGEGN") is None  # the documents never write it: nothing is learned for it
+    assert AliasTable.from_json(table.dumps()).names == table.names
+    extended = table.for_question("When does UNGEGN meet, and what is COPUOS asked to do?")
+    assert extended is not table and table.canonical("UNGEGN") is None  # the table itself is left as it was
+    assert extended.canonical("United Nations Group of Experts on Geographical Names") == "UNGEGN"
+    assert extended.canonical("Committee on the Peaceful Uses of Outer Space") == "COPUOS"
+    assert "United Nations Group of Experts on Geographical Names" in extended.expand("UNGEGN sessions")
+    # known acronyms, lower-case words and acronyms no name spells leave the table as it is
+    assert table.for_question("What is UNODC asked to do?") is table
+    assert table.for_question("what does the group do?") is table
+    assert table.for_question("What does XYZQ do?") is table
+
+
+def test_an_acronym_many_names_spell_is_left_alone() -> None:
+    table = AliasTable([], names=["Global Task Force", "Green Trade Fund", "Grain Transport Facility"])
+    assert table.for_question("What is the GTF?") is table
+    assert table.spelled_by("GTF", limit=3) == ["Global Task Force", "Green Trade Fund", "Grain Transport Facility"]
+
+
+def test_tables_without_names_still_load() -> None:
+    data = AliasTable.builtin().to_json()
+    del data["names"]
+    assert AliasTable.from_json(data).names == ()

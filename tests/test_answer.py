@@ -10,6 +10,7 @@ from rag.answer import (
     AbstentionPolicy,
     Answerer,
     SelectionPolicy,
+    asks_about_present,
     clause_spans,
     clean_question,
     foreign_language,
@@ -264,3 +265,41 @@ def test_an_excerpt_brings_the_clause_it_continues_or_points_back_to() -> None:
     excerpt = answer.citations[0].excerpt
     assert excerpt in text and "intensify its technical assistance" in excerpt
     assert "safe and humane environment in prisons" in excerpt  # "in that regard" needs what it refers to
+
+
+def test_abstains_when_the_paragraphs_give_no_answer_of_the_asked_type() -> None:
+    hits = _hits("OP 1", "OP 2", dense=0.8)
+    budget = _answerer().answer("What is the budget for prosecuting pirates?", hits, LIBRARY)
+    assert budget.abstained and budget.citations == [] and "amount of money" in budget.answer
+    definition = _answerer().answer("How does the text define piracy?", hits, LIBRARY)
+    assert definition.abstained and "definition" in definition.answer
+    # the same paragraphs answer a question whose type they give ("at its next session")
+    when = _answerer().answer("When must the Secretary-General report on prosecutions of pirates?", hits, LIBRARY)
+    assert not when.abstained and when.citations[0].label == "OP 1"
+
+
+@pytest.mark.parametrize(
+    ("question", "present"),
+    [
+        ("How many victims were identified last year?", True),
+        ("What has happened since its adoption?", True),
+        ("Which States have acted on it so far?", True),
+        ("What does the current resolution ask of UNODC?", False),
+        ("What did the resolution of last December decide?", False),
+        ("When is the report due?", False),
+    ],
+)
+def test_questions_about_the_present_state_of_affairs(question: str, present: bool) -> None:
+    assert asks_about_present(question) is present
+
+
+def test_the_paragraph_giving_the_asked_type_leads_the_answer() -> None:
+    # OP 2 ranks first but gives no time; OP 1, also chosen, says "at its next session"
+    question = "When must the Secretary-General report on the prosecution of pirates?"
+    answer = _answerer().answer(question, _hits("OP 2", "OP 1", dense=0.8), LIBRARY)
+    assert not answer.abstained
+    assert [c.label for c in answer.citations][:2] == ["OP 1", "OP 2"]
+    assert answer.answer.splitlines()[0].endswith("[OP 1]")
+    # without a type to give, the ranking decides
+    plain = _answerer().answer("What about the prosecution of pirates?", _hits("OP 2", "OP 1", dense=0.8), LIBRARY)
+    assert not plain.abstained and plain.citations[0].label == "OP 2"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import JsonPipeline
+from conftest import JsonPipeline, make_document, sample_documents, write_json_documents
 
+from rag.embed import FakeEmbedder
 from rag.errors import InputError
 from rag.retrieve import (
     FusionConfig,
@@ -19,6 +21,7 @@ from rag.retrieve import (
     fuse,
     normalise_dates,
 )
+from rag.settings import Settings
 
 SEED = "E/CN.15/2019/L.8/Rev.1"
 OTHER = "A/RES/77/236"
@@ -250,9 +253,6 @@ def test_asking_questions_prefer_operative_paragraphs(tmp_path) -> None:  # type
 
 
 def test_when_questions_prefer_a_paragraph_that_gives_a_time(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from rag.retrieve import answer_type
-
-    assert answer_type("When must the Secretary-General report?") == "when"
     pipeline = _two_bodies(tmp_path)
     question = "When must the Secretary-General report on piracy?"
     assert pipeline.search(question, k=1, doc="A/RES/90/1")[0].passage.label == "OP 2"
@@ -265,3 +265,22 @@ def test_the_present_resolution_stands_for_its_title(tmp_path) -> None:  # type:
     pipeline = _two_bodies(tmp_path)  # "report on ... the present resolution" is the report on fisheries
     hits = pipeline.search("Which report on fisheries is requested?", k=1, mode="lexical")
     assert (hits[0].passage.doc, hits[0].passage.label) == ("A/RES/90/1", "OP 2")
+
+
+def test_an_acronym_only_the_question_uses_is_read_as_the_name_it_spells(tmp_path: Path,
+                                                                         fake_embedder: FakeEmbedder) -> None:
+    # The resolution writes the name in full and never "UNGEGN"; a delegate types the acronym.
+    names = make_document("E/RES/2099/2", "Arrangements for geographical names", [
+        ("operative", "1", "Decides that the United Nations Group of Experts on Geographical Names shall convene "
+                           "biennial sessions over a period of five days;"),
+        ("operative", "2", "Requests the Secretary-General to report on the arrangements;"),
+    ], date="2099-01-01")
+    write_json_documents(tmp_path / "corpus", [*sample_documents(), names])
+    pipeline = JsonPipeline(Settings(index_dir=tmp_path / "index"), embedder=fake_embedder)
+    assert pipeline.ingest([tmp_path / "corpus"]).ok
+    hits = pipeline.search("UNGEGN", k=3, mode="lexical")
+    assert hits and hits[0].passage.label == "OP 1" and hits[0].passage.doc == "E/RES/2099/2"
+    answer = pipeline.ask("How often does UNGEGN meet?")
+    assert not answer.abstained and (answer.citations[0].doc, answer.citations[0].label) == ("E/RES/2099/2", "OP 1")
+    # without the corpus's names the acronym is unknown: the answer says the documents do not mention it
+    assert pipeline.retriever.search(pipeline.snapshot(), "UNGEGN", 3, mode="lexical") == []

@@ -1,0 +1,245 @@
+"""What kind of answer a question expects, and whether a paragraph can give it.
+
+Some questions name the *type* of their answer: "How many ...?" wants a number, "What is the budget
+of ...?" an amount of money, "When ...?" or "Is there a deadline ...?" a time, "How does the text
+define ...?" a definition, "Who voted against ...?" a vote. A paragraph without any expression of
+that type cannot answer such a question, however many of its words it shares: "Recalling the full
+deployment of MONUC" does not give MONUC's budget. This is the expected-answer-type filter of
+classic question answering. Retrieval favours the candidates that give the asked type
+(``rag.retrieve``); the answerer abstains when none of the paragraphs it would cite does (``rag.answer``).
+
+>>> expected_types("What is the budget of the mission for 2003?")
+(<AnswerType.MONEY: 'amount of money'>,)
+>>> gives(AnswerType.MONEY, "Recalling its resolution 1291 (2000) on the deployment of the mission,")
+False
+>>> gives(AnswerType.MONEY, "investment in research should reach 2 billion dollars annually,")
+True
+
+Only the wording that fixes an answer type counts: "What does the text say about the budget?" asks
+about a topic, not for an amount, and gets no type. The patterns follow English question forms and
+UN drafting (dates, sessions, "every four years", "“X” means"), not any one document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class AnswerType(StrEnum):
+    """The type of expression a question's answer must contain (the value names it in messages)."""
+
+    QUANTITY = "number"
+    MONEY = "amount of money"
+    TIME = "date or session"
+    FREQUENCY = "frequency"
+    DURATION = "duration"
+    DEADLINE = "time limit"
+    DEFINITION = "definition"
+    VOTE = "vote"
+
+
+_FLAGS = re.IGNORECASE
+
+# ---- what the question asks for
+_ASKS: dict[AnswerType, re.Pattern[str]] = {
+    # "How many ...?", "How much ...?", "What is the number of ...?", "What percentage ...?"
+    AnswerType.QUANTITY: re.compile(
+        r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:is|was|are|were)\s+the\s+(?:number|total|percentage|share|size|"
+        r"proportion)\s+of\b|\bwhat\s+(?:number|percentage|proportion)\b",
+        _FLAGS,
+    ),
+    # "What is the budget of ...?", "What budget is allocated ...?", "How much money/funding ...?"
+    AnswerType.MONEY: re.compile(
+        r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+the\s+(?:\w+\s+)?(?:budget|cost|costs|price|amount|funding\s+level)"
+        r"\b|\bwhat\s+(?:\w+\s+)?budget\s+(?:is|was|has|will)\b|\bhow\s+much\s+(?:money|funding|financing)\b",
+        _FLAGS,
+    ),
+    # "When ...?", "Since when ...?", "What year ...?", "At which session ...?", "What is the timetable?"
+    AnswerType.TIME: re.compile(
+        r"^\s*(?:(?:since|from)\s+)?when\b|\b(?:what|which)\s+(?:year|date|month|day|session)\b|\bhow\s+soon\b|"
+        r"\b(?:time\s*frame|timeframe|timetable|timeline|schedule)s?\b",
+        _FLAGS,
+    ),
+    # "How often ...?", "At what intervals ...?"
+    AnswerType.FREQUENCY: re.compile(r"\bhow\s+(?:often|frequently|regularly)\b|\bat\s+what\s+intervals?\b", _FLAGS),
+    # "How long ...?", "For how many days ...?"
+    AnswerType.DURATION: re.compile(
+        r"\bhow\s+long\b|\bfor\s+how\s+many\s+(?:days|weeks|months|years)\b|\bwhat\s+(?:is\s+the\s+)?duration\b",
+        _FLAGS,
+    ),
+    # "By when ...?", "Until when ...?", "Is there a deadline / time limit / target date ...?": a limit to come,
+    # which the date of an earlier resolution ("of 19 December 2017") does not give
+    AnswerType.DEADLINE: re.compile(
+        r"^\s*(?:by|until|till)\s+when\b|\bby\s+what\s+(?:date|time|year)\b|"
+        r"\b(?:deadline|time[\s\-]*limit|due\s+date|target\s+date|cut-?off\s+date)s?\b",
+        _FLAGS,
+    ),
+    # "How does the text define X?", "What is the definition of X?", "What is meant by X?", "What does X mean?"
+    AnswerType.DEFINITION: re.compile(
+        r"\bdefin(?:e|es|ed|ing|ition|itions)\b|\bmeant\s+by\b|\bwhat\s+(?:does|do)\b.*\bmean\s*\??\s*$|"
+        r"\bmeaning\s+of\b",
+        _FLAGS,
+    ),
+    # "Who voted against ...?", "How many votes ...?", "Was it adopted unanimously?", "Which countries abstained?"
+    AnswerType.VOTE: re.compile(
+        r"\bvot(?:e|es|ed|ing)\b|\babstained\b|\babstentions?\b|\bunanimous(?:ly)?\b|\bin\s+favou?r\s+of\s+the\s+"
+        r"(?:resolution|draft|text)\b",
+        _FLAGS,
+    ),
+}
+#: A second question joined to the first ("When was it set up, and by which resolution?"): a paragraph answering
+#: either part is an answer, so the type of one part is not required.
+_SECOND_QUESTION = re.compile(
+    r"\b(?:and|or)\s+(?:(?:by|to|from|in|for|with|on)\s+)?(?:which|what|who|whom|whose|why|how|where|when)\b",
+    _FLAGS,
+)
+#: Where to cut a question in two parts: before the second part's "by which", "how", "when" ...
+_SECOND_QUESTION_SPLIT = re.compile(
+    r"[,;]?\s*\b(?:and|or)\s+(?=(?:(?:by|to|from|in|for|with|on)\s+)?(?:which|what|who|whom|whose|why|how|where|"
+    r"when)\b)",
+    _FLAGS,
+)
+
+# ---- what a paragraph can answer with
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+    r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|"
+    r"trillion|dozen|half|double|twice|single|both|several"
+)
+_MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
+_ORDINALS = (
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|"
+    r"fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth|fortieth|fiftieth|sixtieth|"
+    r"seventieth|eightieth|ninetieth|hundredth"
+)
+_YEAR = r"(?:19|20)\d{2}"
+_UNITS = r"(?:days?|weeks?|months?|years?|hours?|decades?)"
+#: References that contain digits but state no quantity: resolution and document numbers, dates, years,
+#: ordinals, paragraph numbers ("resolution 1291 (2000)", "A/RES/73/3", "of 15 June 2017", "its 1854th meeting",
+#: "paragraph 5").
+_REFERENCES = re.compile(
+    rf"\b[A-Z]{{1,5}}(?:/[A-Z0-9.\-]+)+\b|\b\d+/\d+\b|\b\d{{1,5}}\s*\({_YEAR}\)|"
+    rf"\b\d{{1,2}}\s+(?:{_MONTHS})\s+{_YEAR}\b|\b(?:{_MONTHS})\s+{_YEAR}\b|\b{_YEAR}\b|\b\d+(?:st|nd|rd|th)\b|"
+    r"\b(?:paragraphs?|articles?|rules?|sections?|annex|chapter|resolutions?|decisions?)\s+"
+    r"\d+[\w./()\-]*(?:\s*(?:,|and|to)\s*\d+[\w./()\-]*)*",
+    _FLAGS,
+)
+_GIVES: dict[AnswerType, re.Pattern[str]] = {
+    AnswerType.QUANTITY: re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b|\bper\s*cent\b|%", _FLAGS),
+    AnswerType.MONEY: re.compile(
+        r"(?:US\s?\$|\$|€|£|\bUSD|\bEUR)\s?\d|\b\d[\d,.]*\s*(?:(?:thousand|million|billion|trillion)\s+)?"
+        r"(?:(?:United\s+States|US)\s+)?(?:dollars|euros|francs|pounds)\b|"
+        rf"\b(?:{_NUMBER_WORDS})\s+(?:(?:United\s+States|US)\s+)?(?:dollars|euros|francs|pounds)\b",
+        _FLAGS,
+    ),
+    AnswerType.TIME: re.compile(
+        rf"\b(?:{_MONTHS})\b|\b{_YEAR}\b|\bsessions?\b|\b(?:{_ORDINALS})\s+(?:meeting|congress|conference|year)\b|"
+        rf"\b{_UNITS}\b|\b(?:annual(?:ly)?|yearly|biennial(?:ly)?|quadrennial(?:ly)?|periodic(?:ally)?|regularly|"
+        r"immediately|promptly|swiftly|without\s+delay|forthwith|as\s+soon\s+as|no\s+later\s+than|deadline|"
+        r"timetable|timeline|time\s*frame|time\s*limit|until|by\s+the\s+end\s+of|expire[sd]?)\b",
+        _FLAGS,
+    ),
+    AnswerType.FREQUENCY: re.compile(
+        r"\b(?:annual(?:ly)?|biennial(?:ly)?|triennial(?:ly)?|quadrennial(?:ly)?|every|each\s+(?:year|month|session)|"
+        r"twice|once\s+a|quarterly|monthly|yearly|regular(?:ly)?|periodic(?:ally)?|per\s+(?:year|annum))\b",
+        _FLAGS,
+    ),
+    AnswerType.DURATION: re.compile(
+        rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS}|a)\s+(?:\w+\s+)?{_UNITS}\b|\b(?:duration|exceed|until|period)\b", _FLAGS
+    ),
+    AnswerType.DEADLINE: re.compile(
+        rf"\bby\s+(?:the\s+(?:end|middle|beginning)\s+of\s+)?(?:(?:\d{{1,2}}\s+)?(?:{_MONTHS})\s+)?{_YEAR}\b|"
+        rf"\bwithin\s+(?:a|an|the\s+next|{_NUMBER_WORDS}|\d+)\s+(?:\w+\s+)?{_UNITS}\b|"
+        r"\b(?:at|to)\s+its\s+(?:next|[a-z]+(?:-[a-z]+)?)\s+(?:regular\s+|substantive\s+)?session\b|"
+        r"\b(?:no\s+later\s+than|not\s+later\s+than|before\s+the\s+end\s+of|deadline|time[\s\-]*limit|"
+        r"expir(?:e|es|ed|y|ation)|until|till|due\s+(?:by|on|in))\b",
+        _FLAGS,
+    ),
+    AnswerType.DEFINITION: re.compile(
+        r"\bdefin(?:e|es|ed|ition|itions)\b|\brefers?\s+to\b|\bshall\s+mean\b|[”\"’']\s+means\b|"
+        r"\bis\s+understood\s+(?:as|to)\b|\bunderstood\s+as\b|\bfor\s+the\s+purposes?\s+of\s+(?:this|the\s+present)\b"
+        r"|\bthe\s+terms?\s+[“\"‘']",
+        _FLAGS,
+    ),
+    AnswerType.VOTE: re.compile(
+        r"\bvot(?:e|es|ed|ing)\b|\babstentions?\b|\babstained\b|\bunanimous(?:ly)?\b|\bin\s+favou?r\b",
+        _FLAGS,
+    ),
+}
+
+
+def expected_types(question: str, *, every_part: bool = False) -> tuple[AnswerType, ...]:
+    """The answer types ``question`` asks for, in declaration order (none for most questions).
+
+    >>> expected_types("How many votes did the draft receive?")
+    (<AnswerType.QUANTITY: 'number'>, <AnswerType.VOTE: 'vote'>)
+    >>> expected_types("Is there a deadline to ratify the conventions?")
+    (<AnswerType.DEADLINE: 'time limit'>,)
+    >>> expected_types("What must the Secretary-General do when safety issues arise?")
+    ()
+    >>> expected_types("What does the text say about the budget?")
+    ()
+
+    A question in two parts asks for no single type, a paragraph answering either part answers it; unless
+    ``every_part`` (for ranking: a paragraph giving the types of all parts is then the better one).
+
+    >>> expected_types("When was the Office set up, and by which resolution?")
+    ()
+    >>> expected_types("Who is asked to report back, and when?", every_part=True)
+    (<AnswerType.TIME: 'date or session'>,)
+    """
+    if _SECOND_QUESTION.search(question):
+        if not every_part:
+            return ()
+        parts = _SECOND_QUESTION_SPLIT.split(question)
+        return tuple(kind for kind, pattern in _ASKS.items() if any(pattern.search(part) for part in parts))
+    return tuple(kind for kind, pattern in _ASKS.items() if pattern.search(question))
+
+
+def gives(kind: AnswerType, text: str) -> bool:
+    """Whether ``text`` contains an expression of type ``kind`` (for a number, one that is not part of a
+    reference: a resolution number, a document symbol, a date or a year states no quantity).
+
+    >>> gives(AnswerType.QUANTITY, "Recalling resolution 71/291 of 15 June 2017 and resolution 1373 (2001),")
+    False
+    >>> gives(AnswerType.QUANTITY, "the four pillars of the Strategy")
+    True
+    >>> gives(AnswerType.TIME, "Urges Member States to consider ratifying the conventions;")
+    False
+    >>> gives(AnswerType.TIME, "to report to the Commission at its twenty-ninth session")
+    True
+    """
+    if kind is AnswerType.QUANTITY:
+        text = _REFERENCES.sub(" ", text)
+    return bool(_GIVES[kind].search(text))
+
+
+def missing_types(question: str, texts: Iterable[str]) -> tuple[AnswerType, ...]:
+    """The answer types ``question`` asks for that no single one of ``texts`` gives (empty: it can be answered).
+
+    A question asking for several types ("How many votes ...?") needs one text giving all of them.
+
+    >>> missing_types("When is the report due?", ["Requests a report at its next session;"])
+    ()
+    >>> missing_types("Is there a deadline to ratify?", ["Recalling its resolution 72/194 of 19 December 2017,"])
+    (<AnswerType.DEADLINE: 'time limit'>,)
+    """
+    wanted = expected_types(question)
+    if not wanted:
+        return ()
+    best: tuple[AnswerType, ...] = wanted
+    for text in texts:
+        missing = tuple(kind for kind in wanted if not gives(kind, text))
+        if len(missing) < len(best):
+            best = missing
+        if not best:
+            break
+    return best
+
+
+def describe(kinds: Iterable[AnswerType]) -> str:
+    """The types for a message: ``describe([AnswerType.QUANTITY, AnswerType.VOTE]) == "number or vote"``."""
+    return " or ".join(kind.value for kind in kinds)
+

@@ -1,0 +1,102 @@
+"""Expected answer types: what a question asks for, and whether a paragraph can give it."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer_types import AnswerType, describe, expected_types, gives, missing_types
+
+Q, M, T, D, DEF, V = (AnswerType.QUANTITY, AnswerType.MONEY, AnswerType.TIME, AnswerType.DEADLINE,
+                      AnswerType.DEFINITION, AnswerType.VOTE)
+F, L = AnswerType.FREQUENCY, AnswerType.DURATION
+
+
+@pytest.mark.parametrize(
+    ("question", "types"),
+    [
+        ("How many troops may the mission deploy?", (Q,)),
+        ("How much should investment in research reach?", (Q,)),
+        ("What is the number of States parties?", (Q,)),
+        ("What is the budget of the mission for 2003?", (M,)),
+        ("What budget is allocated to the Office for this?", (M,)),
+        ("How much money goes to the trust fund?", (Q, M)),
+        ("When must the Secretary-General report?", (T,)),
+        ("How often will the Group meet?", (F,)),
+        ("How long can the Congress last?", (L,)),
+        ("How often and for how many days will the Group meet?", ()),  # two questions
+        ("At which session is the report due?", (T,)),
+        ("Is there a deadline for States to ratify?", (D,)),
+        ("By when must the forces withdraw?", (D,)),
+        ("By what date must States ratify the Convention?", (T, D)),
+        ("How does the text define terrorism?", (DEF,)),
+        ("What is meant by trafficking in organs?", (DEF,)),
+        ("Which countries voted against the resolution?", (V,)),
+        ("Was it adopted unanimously?", (V,)),
+        # no type: a topic, a conjunction "when", a question in two parts, a plain what/who/which question
+        ("What does the text say about the budget?", ()),
+        ("What must the Secretary-General do when safety issues arise?", ()),
+        ("Who is asked to report back, and when?", ()),
+        ("When was the Office set up and by which resolution?", ()),
+        ("What is UNODC asked to do on biometrics?", ()),
+        ("Which guide does the text welcome?", ()),
+    ],
+)
+def test_expected_types(question: str, types: tuple[AnswerType, ...]) -> None:
+    assert expected_types(question) == types
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "expected"),
+    [
+        (Q, "authorizes an increase of the military strength to 8,700 personnel", True),
+        (Q, "across its four pillars", True),
+        (Q, "to treat 40 million people", True),
+        (Q, "99 per cent of deaths", True),
+        # numbers inside references are no quantity
+        (Q, "Recalling its resolutions 1291 (2000) and 1445 (2002), A/RES/73/3 and resolution 71/291,", False),
+        (Q, "Recalling its decision of 15 June 2017 and paragraph 12 of resolution 70/1,", False),
+        (Q, "the decision taken by the Council at its 1854th meeting, on 4 May 1973,", False),
+        (M, "should reach 2 billion dollars annually", True),
+        (M, "a contribution of US$ 5,000,000 to the fund", True),
+        (M, "Requests adequate resources from the regular budget", False),
+        (M, "Recalling resolution 1291 (2000) on the mission", False),
+        (T, "at its seventy-ninth session", True),
+        (T, "shall meet biennially over a period of five days", True),
+        (F, "shall convene biennial sessions", True),
+        (F, "to provide a yearly briefing", True),
+        (F, "at its seventy-ninth session", False),
+        (L, "should not exceed eight days", True),
+        (L, "over a period of five days", True),
+        (L, "at its next session", False),
+        (T, "in March 2026", True),
+        (T, "Urges Member States to consider ratifying the conventions", False),
+        (D, "no later than 12 months after the adoption", True),
+        (D, "to withdraw its forces by 1 January 2003", True),
+        (D, "within six months", True),
+        (D, "at its next session", True),
+        (D, "Recalling its resolution 72/194 of 19 December 2017,", False),
+        (D, "Urges Member States that have not yet done so to become parties", False),
+        (DEF, "For the purposes of the present resolution, “organ” means a differentiated part", True),
+        (DEF, "the term “terrorism” refers to", True),
+        (DEF, "terrorism in all its forms constitutes one of the most serious threats", False),
+        (DEF, "by all means and ways and means of implementation", False),
+        (V, "Adopted unanimously at its 3137th meeting", True),
+        (V, "adopted without a vote", True),
+        (V, "Welcomes the offer of the Government to host the Congress", False),
+    ],
+)
+def test_gives(kind: AnswerType, text: str, expected: bool) -> None:
+    assert gives(kind, text) is expected
+
+
+def test_missing_types_needs_one_text_giving_every_asked_type() -> None:
+    question = "How many votes did the draft receive?"
+    assert len(missing_types(question, ["It was adopted by vote.", "Four pillars."])) == 1  # neither gives both
+    assert missing_types(question, ["adopted by 14 votes to none"]) == ()
+    assert missing_types("What does it say about piracy?", []) == ()
+    assert missing_types("When is the report due?", []) == (T,)
+
+
+def test_describe_names_the_types_for_a_message() -> None:
+    assert describe([Q, V]) == "number or vote"
+    assert describe([M]) == "amount of money"
