@@ -617,6 +617,5 @@ def _discard(folder: Path, store: Store | None) -> None:
 def _question_aliases(snapshot: IndexSnapshot, question: str) -> Any:
     """The snapshot's alias table plus the acronyms ``question`` uses that only the corpus's names spell
     (``AliasTable.for_question``), or ``None`` when the question has none (the table itself serves)."""
-    aliases = snapshot.aliases
-    extended = aliases.for_question(question) if aliases is not None else None
-    return None if extended is aliases else extended
+    extended = snapshot.aliases.for_question(question)
+    return None if extended is snapshot.aliases else extended
