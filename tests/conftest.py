@@ -26,7 +26,7 @@ EXTRA = ROOT / "tests" / "data" / "extra"
 
 
 def make_document(symbol: str, title: str, paragraphs: list[tuple[PassageKind, str, str]], *, date: str,
-         notes: dict[str, str] | None = None) -> Document:
+                  notes: dict[str, str] | None = None) -> Document:
     """A document from (kind, number, text) rows; "[1]" in a text marks footnote 1 (pages: PP 1, OP 2)."""
     passages = [Passage(symbol, "heading", "", title)]
     for kind, number, text in paragraphs:
