@@ -32,6 +32,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from rag.aliases import capitalised_names
 from rag.answer_types import expected_types, gives
 from rag.embed import Embedder
 from rag.errors import InputError, ModelError
@@ -51,7 +52,11 @@ class FusionConfig:
     ``expansion_weight``: how much one alias expansion (all its words together)
     counts in BM25 next to the question's own words (each 1.0), so that a long form
     such as "United Nations Organization Mission in the Democratic Republic of the
-    Congo" does not outweigh the question it was added to.
+    Congo" does not outweigh the question it was added to. ``name_weight``: likewise, a name of three words
+    or more written in the question ("the Fifteenth United Nations Congress on Crime Prevention and Criminal
+    Justice") is one concept: its words share this weight instead of counting one each, so that the name
+    does not drown the words that say what is asked ("Which country offered to host ...?"). Measured on the
+    dev split of seed, multi and fresh: recall@1 0.908 -> 0.918, the same for any weight from 1 to 4.
 
     ``doc_boost``: added to passages of a document the question names by number only ("resolution 2730 (2024)");
     ``issuer_boost``: to passages of documents adopted by a body the question names as their author ("What
@@ -79,6 +84,7 @@ class FusionConfig:
     expand_dense: bool = True
     expand_lexical: bool = True
     expansion_weight: float = 0.5
+    name_weight: float = 2.0
 
 
 DEFAULT_FUSION = FusionConfig()
@@ -558,10 +564,17 @@ class Retriever:
         return rows
 
     def _lexical_weights(self, analysis: QueryAnalysis) -> dict[str, float]:
-        """Query token weights: 1 per occurrence in the question; each expansion shares ``expansion_weight``."""
+        """Query token weights: 1 per occurrence in the question, the words of a long name sharing ``name_weight``;
+        each expansion shares ``expansion_weight``."""
         weights: dict[str, float] = {}
-        for token in tokenize(analysis.content or analysis.text):  # an issuing body names documents, not words
+        text = analysis.content or analysis.text  # an issuing body names documents, not words
+        for token in tokenize(text):
             weights[token] = weights.get(token, 0.0) + 1.0
+        for _, _, name in capitalised_names(text):  # a long name is one concept (``FusionConfig.name_weight``)
+            tokens = tokenize(name)
+            if len(name.split()) >= 3 and len(tokens) >= 2:
+                for token in tokens:
+                    weights[token] = weights.get(token, 1.0) - 1.0 + self.fusion.name_weight / len(tokens)
         if self.fusion.expand_lexical:
             for expansion in analysis.expansions:
                 tokens = tokenize(expansion)

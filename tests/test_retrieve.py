@@ -284,3 +284,15 @@ def test_an_acronym_only_the_question_uses_is_read_as_the_name_it_spells(tmp_pat
     assert not answer.abstained and (answer.citations[0].doc, answer.citations[0].label) == ("E/RES/2099/2", "OP 1")
     # without the corpus's names the acronym is unknown: the answer says the documents do not mention it
     assert pipeline.retriever.search(pipeline.snapshot(), "UNGEGN", 3, mode="lexical") == []
+
+
+def test_a_long_name_in_the_question_counts_as_one_concept(built_pipeline: JsonPipeline) -> None:
+    question = "Which body offered to host the Fifteenth United Nations Congress on Crime Prevention?"
+    retriever = built_pipeline.retriever
+    weights = retriever._lexical_weights(analyse_query(question))
+    name = ["fifteenth", "unit", "nation", "congress", "crime", "prevent"]
+    shared = [weights[t] for t in weights if t in name]
+    assert len(shared) >= 4 and abs(sum(shared) - retriever.fusion.name_weight) < 1e-6
+    assert weights["offer"] == weights["host"] == 1.0  # the words saying what is asked keep their full weight
+    plain = Retriever(built_pipeline.embedder, fusion=FusionConfig(name_weight=6.0))
+    assert all(w == 1.0 for w in plain._lexical_weights(analyse_query(question)).values())
