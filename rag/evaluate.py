@@ -1098,19 +1098,23 @@ def compare_reports(a: Mapping[str, Any], b: Mapping[str, Any]) -> Comparison:
 # =========================================================================== floors (CI guard)
 
 
-def load_floors(root: Path = ROOT) -> dict[str, Any]:
-    """``evals/floors.json``: the suite and split the CI guard runs, and the floor of each metric.
+def load_floors(root: Path = ROOT) -> list[dict[str, Any]]:
+    """``evals/floors.json``: the guards the CI runs, each a suite, a split and the floor of each metric.
 
-    Keys starting with ``_`` are comments.
+    The file holds one guard ``{"suite": ..., "split": ..., "floors": {...}}`` or several,
+    ``{"guards": [...]}``. Keys starting with ``_`` are comments.
     """
     path = root / FLOORS_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         raise InputError(f"cannot read the evaluation floors {path}: {error}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("floors"), dict):
-        raise InputError(f'{path}: expected {{"suite": ..., "split": ..., "floors": {{metric: value}}}}')
-    return {k: v for k, v in data.items() if not k.startswith("_")}
+    guards = data.get("guards", [data]) if isinstance(data, dict) else None
+    if not isinstance(guards, list) or not all(isinstance(g, dict) and isinstance(g.get("floors"), dict)
+                                               for g in guards):
+        raise InputError(f'{path}: expected {{"suite": ..., "split": ..., "floors": {{metric: value}}}} '
+                         '(or {"guards": [...]} of those)')
+    return [{k: v for k, v in guard.items() if not k.startswith("_")} for guard in guards]
 
 
 def below_floors(metrics: Mapping[str, Any], floors: Mapping[str, float]) -> list[str]:

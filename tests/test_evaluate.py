@@ -390,14 +390,14 @@ def test_cli_compare_and_bad_reports(root: Path) -> None:
 
 
 def test_load_floors_skips_comments(root: Path) -> None:
-    assert load_floors(root) == {
-        "suite": "demo",
-        "split": "dev",
-        "floors": {"citation@1": 0.5, "abstention_recall": 0.4},
-    }
-    (root / "evals" / "floors.json").write_text('{"citation@1": 0.5}')
-    with pytest.raises(InputError, match="floors"):
-        load_floors(root)
+    guard = {"suite": "demo", "split": "dev", "floors": {"citation@1": 0.5, "abstention_recall": 0.4}}
+    assert load_floors(root) == [guard]
+    (root / "evals" / "floors.json").write_text(json.dumps({"_c": "two", "guards": [guard, {**guard, "_c": 1}]}))
+    assert load_floors(root) == [guard, guard]
+    for bad in ('{"citation@1": 0.5}', '{"guards": [{"suite": "demo"}]}', '{"guards": 3}', "[]"):
+        (root / "evals" / "floors.json").write_text(bad)
+        with pytest.raises(InputError, match="floors"):
+            load_floors(root)
 
 
 def test_generated_answers_add_alce_figures(tmp_path: Path, corpus_dir: Path, fake_embedder: Any) -> None:
