@@ -33,6 +33,7 @@ class AnswerType(StrEnum):
     QUANTITY = "number"
     MONEY = "amount of money"
     TIME = "date or session"
+    DATE = "calendar date"
     FREQUENCY = "frequency"
     DURATION = "duration"
     DEADLINE = "time limit"
@@ -47,21 +48,24 @@ _ASKS: dict[AnswerType, re.Pattern[str]] = {
     # "How many ...?", "How much ...?", "What is the number of ...?", "What percentage ...?"
     AnswerType.QUANTITY: re.compile(
         r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:is|was|are|were)\s+the\s+(?:number|total|percentage|share|size|"
-        r"proportion)\s+of\b|\bwhat\s+(?:number|percentage|proportion)\b",
+        r"proportion)\s+of\b|\bwhat\s+(?:number|percentage|proportion|share|fraction)\b",
         _FLAGS,
     ),
     # "What is the budget of ...?", "What budget is allocated ...?", "How much money/funding ...?"
     AnswerType.MONEY: re.compile(
         r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+the\s+(?:\w+\s+)?(?:budget|cost|costs|price|amount|funding\s+level)"
-        r"\b|\bwhat\s+(?:\w+\s+)?budget\s+(?:is|was|has|will)\b|\bhow\s+much\s+(?:money|funding|financing)\b",
+        r"\b|\bwhat\s+(?:\w+\s+)?budget\s+(?:is|was|has|will)\b|\bhow\s+much\s+(?:money|funding|financing)\b|"
+        r"\bhow\s+much\b.*\b(?:cost|costs|spend|spent|pay|paid|price)\b",
         _FLAGS,
     ),
     # "When ...?", "Since when ...?", "What year ...?", "At which session ...?", "What is the timetable?"
     AnswerType.TIME: re.compile(
-        r"^\s*(?:(?:since|from)\s+)?when\b|\b(?:what|which)\s+(?:year|date|month|day|session)\b|\bhow\s+soon\b|"
+        r"^\s*(?:(?:since|from)\s+)?when\b|\b(?:what|which)\s+session\b|\bhow\s+soon\b|"
         r"\b(?:time\s*frame|timeframe|timetable|timeline|schedule)s?\b",
         _FLAGS,
     ),
+    # "In which year ...?", "Which month ...?", "On what date ...?": a year, a month or a day, not a session
+    AnswerType.DATE: re.compile(r"\b(?:what|which)\s+(?:year|date|month|day)\b", _FLAGS),
     # "How often ...?", "At what intervals ...?"
     AnswerType.FREQUENCY: re.compile(r"\bhow\s+(?:often|frequently|regularly)\b|\bat\s+what\s+intervals?\b", _FLAGS),
     # "How long ...?", "For how many days ...?"
@@ -127,7 +131,12 @@ _REFERENCES = re.compile(
     _FLAGS,
 )
 _GIVES: dict[AnswerType, re.Pattern[str]] = {
-    AnswerType.QUANTITY: re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b|\bper\s*cent\b|%", _FLAGS),
+    # a number word, not an ordinal ("seventy-ninth") or the pronoun "one" ("one of", "one another", "no one")
+    AnswerType.QUANTITY: re.compile(
+        rf"\d|(?<!\bno\s)\b(?!one\s+(?:of|another)\b)(?:{_NUMBER_WORDS})\b(?!-(?:{_ORDINALS}))|\bper\s*cent\b|%",
+        _FLAGS,
+    ),
+    AnswerType.DATE: re.compile(rf"\b{_YEAR}\b|\b(?:{_MONTHS})\b", _FLAGS),
     AnswerType.MONEY: re.compile(
         r"(?:US\s?\$|\$|€|£|\bUSD|\bEUR)\s?\d|\b\d[\d,.]*\s*(?:(?:thousand|million|billion|trillion)\s+)?"
         r"(?:(?:United\s+States|US)\s+)?(?:dollars|euros|francs|pounds)\b|"

@@ -8,7 +8,7 @@ from rag.answer_types import AnswerType, describe, expected_types, gives, missin
 
 Q, M, T, D, DEF, V = (AnswerType.QUANTITY, AnswerType.MONEY, AnswerType.TIME, AnswerType.DEADLINE,
                       AnswerType.DEFINITION, AnswerType.VOTE)
-F, L = AnswerType.FREQUENCY, AnswerType.DURATION
+F, L, DT = AnswerType.FREQUENCY, AnswerType.DURATION, AnswerType.DATE
 
 
 @pytest.mark.parametrize(
@@ -27,7 +27,11 @@ F, L = AnswerType.FREQUENCY, AnswerType.DURATION
         ("At which session is the report due?", (T,)),
         ("Is there a deadline for States to ratify?", (D,)),
         ("By when must the forces withdraw?", (D,)),
-        ("By what date must States ratify the Convention?", (T, D)),
+        ("By what date must States ratify the Convention?", (DT, D)),
+        ("In which month of 2019 will the Group first meet?", (DT,)),
+        ("In what year was the Convention adopted?", (DT,)),
+        ("How much is the report expected to cost?", (Q, M)),
+        ("What share of the target comes from domestic budgets?", (Q,)),
         ("How does the text define terrorism?", (DEF,)),
         ("What is meant by trafficking in organs?", (DEF,)),
         ("Which countries voted against the resolution?", (V,)),
@@ -56,6 +60,13 @@ def test_expected_types(question: str, types: tuple[AnswerType, ...]) -> None:
         (Q, "Recalling its resolutions 1291 (2000) and 1445 (2002), A/RES/73/3 and resolution 71/291,", False),
         (Q, "Recalling its decision of 15 June 2017 and paragraph 12 of resolution 70/1,", False),
         (Q, "the decision taken by the Council at its 1854th meeting, on 4 May 1973,", False),
+        # ordinals in words and the pronoun "one" are no quantity either
+        (Q, "to report at its seventy-ninth session, in the twenty-first century", False),
+        (Q, "terrorism constitutes one of the most serious threats; States help one another; no one", False),
+        (Q, "twenty-five members and one quarter of the world's people", True),
+        (DT, "at its first session, in March", True),
+        (DT, "resolution 72/194 of 19 December 2017", True),
+        (DT, "at its next session", False),
         (M, "should reach 2 billion dollars annually", True),
         (M, "a contribution of US$ 5,000,000 to the fund", True),
         (M, "Requests adequate resources from the regular budget", False),
