@@ -793,15 +793,16 @@ class Answerer:
                 "The indexed documents do not seem to answer this question: no paragraph is close enough to it.",
             )
         chosen = self._choose(question, hits, k)
-        reason = self.unanswered(question, [h.passage for h in chosen])
-        if reason:
+        answering = [h for h in chosen if not self.unanswered(question, [h.passage])]
+        if not answering:
+            reason = self.unanswered(question, [h.passage for h in chosen])
             return self._abstain(
                 question,
                 f"The indexed documents do not seem to answer this question: the paragraphs closest to it {reason}.",
             )
-        answering = next(h for h in chosen if not self.unanswered(question, [h.passage]))
-        if answering is not chosen[0]:  # lead with the paragraph that gives what the question asks for
-            chosen = [dataclasses.replace(answering, score=chosen[0].score), *(h for h in chosen if h is not answering)]
+        lead = answering[0]
+        if lead is not chosen[0]:  # lead with the paragraph that gives what the question asks for
+            chosen = [dataclasses.replace(lead, score=chosen[0].score), *(h for h in chosen if h is not lead)]
         groups = self._group(question, chosen, hits, library, query_vector=query_vector)
         return self._compose(question, groups)
 

@@ -95,16 +95,10 @@ _ASKS: dict[AnswerType, re.Pattern[str]] = {
 }
 #: A second question joined to the first ("When was it set up, and by which resolution?"): a paragraph answering
 #: either part is an answer, so the type of one part is not required.
-_SECOND_QUESTION = re.compile(
-    r"\b(?:and|or)\s+(?:(?:by|to|from|in|for|with|on)\s+)?(?:which|what|who|whom|whose|why|how|where|when)\b",
-    _FLAGS,
-)
+_SECOND_PART = r"(?:(?:by|to|from|in|for|with|on)\s+)?(?:which|what|who|whom|whose|why|how|where|when)\b"
+_SECOND_QUESTION = re.compile(rf"\b(?:and|or)\s+{_SECOND_PART}", _FLAGS)
 #: Where to cut a question in two parts: before the second part's "by which", "how", "when" ...
-_SECOND_QUESTION_SPLIT = re.compile(
-    r"[,;]?\s*\b(?:and|or)\s+(?=(?:(?:by|to|from|in|for|with|on)\s+)?(?:which|what|who|whom|whose|why|how|where|"
-    r"when)\b)",
-    _FLAGS,
-)
+_SECOND_QUESTION_SPLIT = re.compile(rf"[,;]?\s*\b(?:and|or)\s+(?={_SECOND_PART})", _FLAGS)
 
 # ---- what a paragraph can answer with
 _NUMBER_WORDS = (
