@@ -133,6 +133,17 @@ def resolve_model_path(name: str) -> str:
     return os.path.expanduser(name)
 
 
+def load_offline(load: Callable[[], Any], what: str, remedy: str) -> Any:
+    """``load()`` (a sentence-transformers model, loaded from local files only), any failure turned into a
+    ``ModelError`` naming ``what`` could not be loaded and the ``remedy``."""
+    try:
+        return load()
+    except Exception as error:
+        raise ModelError(
+            f"cannot load {what} offline ({type(error).__name__}: {str(error)[:200]}); {remedy}"
+        ) from error
+
+
 def _names_a_folder(name: str) -> bool:
     """True when a model setting is a file-system path rather than a hub name like ``org/model``.
 
@@ -174,16 +185,16 @@ class SentenceTransformerEmbedder:
                     raise ModelError(f"the embedding model folder {path} does not exist; set RAG_EMBEDDING_MODEL "
                                      "to a local sentence-transformers folder, or unset it to use the bundled "
                                      "all-MiniLM-L6-v2")
-                try:
+
+                def load() -> Any:
                     from sentence_transformers import SentenceTransformer
 
-                    self._model = SentenceTransformer(self._path, device="cpu", local_files_only=True)
-                except Exception as error:
-                    raise ModelError(
-                        f"cannot load embedding model {self.name!r} offline ({type(error).__name__}: "
-                        f"{str(error)[:200]}); set RAG_EMBEDDING_MODEL to a local model folder or unset it to "
-                        "use the bundled all-MiniLM-L6-v2"
-                    ) from error
+                    return SentenceTransformer(self._path, device="cpu", local_files_only=True)
+
+                self._model = load_offline(
+                    load, f"embedding model {self.name!r}",
+                    "set RAG_EMBEDDING_MODEL to a local model folder or unset it to use the bundled all-MiniLM-L6-v2",
+                )
                 self._dimension = int(self._model.get_embedding_dimension())
         return self._model
 

@@ -34,8 +34,8 @@ import numpy as np
 
 from rag.aliases import capitalised_names
 from rag.answer_types import expected_types, gives
-from rag.embed import Embedder
-from rag.errors import InputError, ModelError
+from rag.embed import Embedder, load_offline
+from rag.errors import InputError
 from rag.index import IndexSnapshot
 from rag.lexical import tokenize
 from rag.store import symbol_key
@@ -114,16 +114,17 @@ class CrossEncoderReranker:
         if self._encoder is None:
             with self._lock:
                 if self._encoder is None:
-                    try:
+
+                    def load() -> Any:
                         from sentence_transformers import CrossEncoder
 
-                        self._encoder = CrossEncoder(self.model, device="cpu", local_files_only=True)
-                    except Exception as error:
-                        raise ModelError(
-                            f"cannot load re-ranker {self.model!r} offline ({type(error).__name__}: "
-                            f"{str(error)[:200]}); set RAG_RERANKER_MODEL to a local cross-encoder folder, "
-                            "or to an empty value to switch re-ranking off"
-                        ) from error
+                        return CrossEncoder(self.model, device="cpu", local_files_only=True)
+
+                    self._encoder = load_offline(
+                        load, f"re-ranker {self.model!r}",
+                        "set RAG_RERANKER_MODEL to a local cross-encoder folder, or to an empty value to switch "
+                        "re-ranking off",
+                    )
         scores = self._encoder.predict([(query, t) for t in texts], show_progress_bar=False)
         return np.asarray(scores, dtype=np.float32)
 
