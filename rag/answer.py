@@ -289,12 +289,16 @@ _METADATA_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reissue", re.compile(r"\bre-?issu", re.I)),
     ("title", re.compile(r"\btitle\b|\bentitled\b|\bwhat is (this|the) (draft|resolution|document) called\b", re.I)),
     ("body", re.compile(
-        r"\b(which|what) (body|organ|committee|commission)\b|\bwho (would |will )?(adopts?|adopted|issues?|issued|"
-        r"recommends?|recommended|submits?|submitted)\b|\bissuing body\b|\b(an?|the) (ecosoc|general assembly|"
+        r"\b(which|what) (main )?(body|organ|committee|commission)\b|"
+        r"\bwho (would |will )?(adopts?|adopted|issues?|issued|recommends?|recommended|submits?|submitted)\b|"
+        r"\bissuing body\b|\b(an?|the) (ecosoc|general assembly|"
         r"security council|economic and social council) (document|one|draft|text)\b", re.I)),
-    ("date", re.compile(r"^\s*(when|on what date|what date|which date)\b.*\b(issued|dated|published|adopted|"
-                        r"released)\b|"
+    ("date", re.compile(r"^\s*(when|on what date|what date|which date)\b.*\b(issued?|dated|published?|adopt(ed)?|"
+                        r"released?)\b|"
                         r"\bdate of (this|the) (document|draft|resolution|text)\b", re.I)),
+    # "At which meeting was resolution 2730 (2024) adopted?", "In which plenary meeting did the Assembly adopt it?"
+    ("meeting", re.compile(r"\b(which|what) ([\w\-]+ ){0,3}meeting\b.*\badopt|\badopt\w*\b.*\b(which|what) "
+                           r"([\w\-]+ ){0,3}meeting\b|\bmeeting number\b", re.I)),
 )
 #: Words of each intent that a matching heading or footnote sentence is likely to contain.
 _INTENT_WORDS = {
@@ -302,6 +306,7 @@ _INTENT_WORDS = {
     "reissue": "reissued technical reasons",
     "date": "reissued issued adopted dated session",
     "body": "recommends adopts adoption approval council assembly commission committee",
+    "meeting": "meeting plenary adopted",
     "title": "",
     "symbol": "",
 }
@@ -605,6 +610,10 @@ class _Group:
     footnotes: list[tuple[Passage, float]] = field(default_factory=list)
 
 
+#: "... Council resolutions", "... Assembly's texts": texts of a body, which the paragraphs may recall.
+_TEXTS_OF_BODY = re.compile(r"(?:['’]s)?\s+(?:resolutions?|texts?|drafts?|decisions?|documents?|declarations?)\b", re.I)
+
+
 class Answerer:
     """Builds extractive answers. ``embedder`` (optional) scores clauses by meaning too;
     ``term_weight`` gives a stem's rarity in the corpus (IDF), ``vocabulary`` the stems
@@ -729,10 +738,6 @@ class Answerer:
             if self.aliases is not None else set()
         missing = []
         for name in question_names(question):
-            if name in issuers:
-                if not all(vocabulary(t) for t in tokenize(name)):
-                    missing.append(name)
-                continue
             forms = [set(tokenize(name))]
             if self.aliases is not None:
                 canonical = self.aliases.canonical(name)
@@ -740,6 +745,10 @@ class Answerer:
                     forms += [set(tokenize(s)) for s in self.aliases.surfaces(canonical)]
             forms = [f for f in forms if f]
             if not forms:
+                continue
+            if name in issuers:  # "ECOSOC resolution": any of its forms in the corpus will do
+                if not any(all(vocabulary(t) for t in f) for f in forms):
+                    missing.append(name)
                 continue
             if len(forms[0]) == 1 and len(name.split()) == 1:
                 known = any(all(vocabulary(t) for t in f) for f in forms) or (
@@ -750,6 +759,26 @@ class Answerer:
             if not known:
                 missing.append(name)
         return missing
+
+    def absent_issuers(self, question: str, hits: Sequence[Hit], library: Library | None) -> list[str]:
+        """Bodies the question names as the author of the texts ("What does the Human Rights Council ask ...?")
+        that adopted none of the documents of ``hits`` (their headings do not name them). Retrieval favours
+        the documents of a body so named, so when none of them comes up, the corpus holds no text of it."""
+        if self.aliases is None or library is None or not hits:
+            return []
+        from rag.retrieve import bodies_in, find_issuers
+
+        # "Security Council resolutions" may be texts the paragraphs recall: only a body that acts is an author
+        wanted = list(dict.fromkeys(canonical for _, end, canonical in find_issuers(question, self.aliases)
+                                    if not _TEXTS_OF_BODY.match(question[end:])))
+        if not wanted:
+            return []
+        named: set[str] = set()
+        for symbol in dict.fromkeys(h.passage.doc for h in hits):
+            heading = next((p for p in library.passages(symbol) if p.kind == "heading"), None)
+            if heading is not None:
+                named.update(canonical for _, _, canonical in bodies_in(heading.text, self.aliases))
+        return [body for body in wanted if body not in named]
 
     @staticmethod
     def unanswered(question: str, passages: Sequence[Passage]) -> str | None:
@@ -786,6 +815,13 @@ class Answerer:
             listed = ", ".join(f"“{n}”" for n in names)
             return self._abstain(
                 question, f"The indexed documents do not mention {listed}: they do not answer this question."
+            )
+        absent = self.absent_issuers(question, hits, library)
+        if absent:
+            return self._abstain(
+                question,
+                f"None of the indexed documents close to this question was adopted by the {' or the '.join(absent)}: "
+                "they do not answer it.",
             )
         if self.should_abstain(features):
             return self._abstain(
@@ -1043,7 +1079,8 @@ class Answerer:
         candidates = ([heading] if heading else []) + notes
         if not candidates:
             return None
-        cue = set(tokenize(_INTENT_WORDS.get(intent, ""))) | set(question_terms(question))
+        # the document's own symbol in the question says which document, not which of its passages
+        cue = set(tokenize(_INTENT_WORDS.get(intent, ""))) | set(question_terms(_SYMBOL.sub(" ", question)))
         lead = ""
         if intent == "symbol":
             lead = f"The document symbol is {symbol}."
@@ -1073,7 +1110,7 @@ class Answerer:
                 group.excerpt = excerpt_of(chosen.text, spans[0])
             else:
                 self._set_excerpts(question, [group], query_vector=query_vector)
-        if len(symbols) > 1 and not doc:
+        if len(symbols) > 1 and not doc and not _names_document(question, symbol, symbols):
             lead = (lead + " " if lead else "") + f"(About {symbol}; {len(symbols)} documents are indexed, "
             lead += "choose one with --doc.)"
         return self._compose(question, [group], lead=lead)
@@ -1090,7 +1127,9 @@ class Answerer:
                                                                             group.excerpt)))
             for note, score in group.footnotes:
                 lines.append(f"    Footnote {note.number}: {note.text} [{note.label}]")
-                citations.append((score, 2 * index + 1, Citation.from_passage(note, score, note.text)))
+                # shown under its paragraph, but cited first when it matched the question best
+                rank = 2 * index - 1 if score >= group.score else 2 * index + 1
+                citations.append((score, rank, Citation.from_passage(note, score, note.text)))
         ordered = [c for _, _, c in sorted(citations, key=lambda item: (-item[0], item[1]))]
         return Answer(question=question, answer="\n".join(lines), abstained=False, citations=ordered)
 
@@ -1214,6 +1253,14 @@ def _candidate_documents(library: Library, wanted: str | None, hits: Sequence[Hi
         if hit.passage.doc not in ordered:
             ordered.append(hit.passage.doc)
     return ordered + [s for s in symbols if s not in ordered]
+
+
+def _names_document(question: str, symbol: str, symbols: Sequence[str]) -> bool:
+    """Whether ``question`` names document ``symbol`` (in full, or by its number: "resolution 79/172")."""
+    from rag.retrieve import find_symbols
+
+    full, short = find_symbols(question, list(symbols))
+    return symbol in full or short == [symbol]
 
 
 def _symbol_key(symbol: str) -> str:

@@ -31,9 +31,14 @@ class AnswerType(StrEnum):
     """The type of expression a question's answer must contain (the value names it in messages)."""
 
     QUANTITY = "number"
+    PERCENTAGE = "percentage or fraction"
     MONEY = "amount of money"
     TIME = "date or session"
     DATE = "calendar date"
+    YEAR = "year"
+    MONTH = "month"
+    DAY = "day and month"
+    PLACE = "place"
     FREQUENCY = "frequency"
     DURATION = "duration"
     DEADLINE = "time limit"
@@ -45,10 +50,16 @@ _FLAGS = re.IGNORECASE
 
 # ---- what the question asks for
 _ASKS: dict[AnswerType, re.Pattern[str]] = {
-    # "How many ...?", "How much ...?", "What is the number of ...?", "What percentage ...?"
+    # "How many ...?", "How much ...?", "What is the number of ...?"
     AnswerType.QUANTITY: re.compile(
-        r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:is|was|are|were)\s+the\s+(?:number|total|percentage|share|size|"
-        r"proportion)\s+of\b|\bwhat\s+(?:number|percentage|proportion|share|fraction)\b",
+        r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:is|was|are|were)\s+the\s+(?:number|total|size)\s+of\b|"
+        r"\bwhat\s+number\b",
+        _FLAGS,
+    ),
+    # "What percentage ...?", "By what percentage ...?", "What share / proportion / fraction of ...?"
+    AnswerType.PERCENTAGE: re.compile(
+        r"\b(?:what|which)\s+(?:is\s+the\s+|was\s+the\s+)?(?:percentage|per\s*cent|percent|share|proportion|"
+        r"fraction)\b|\bhow\s+many\s+per\s*cent\b",
         _FLAGS,
     ),
     # "What is the budget of ...?", "What budget is allocated ...?", "How much money/funding ...?"
@@ -64,8 +75,24 @@ _ASKS: dict[AnswerType, re.Pattern[str]] = {
         r"\b(?:time\s*frame|timeframe|timetable|timeline|schedule)s?\b",
         _FLAGS,
     ),
-    # "In which year ...?", "Which month ...?", "On what date ...?": a year, a month or a day, not a session
-    AnswerType.DATE: re.compile(r"\b(?:what|which)\s+(?:year|date|month|day)\b", _FLAGS),
+    # "What date ...?": a year, a month or a day, not a session
+    AnswerType.DATE: re.compile(r"\b(?:what|which)\s+(?:date|day)\b", _FLAGS),
+    # "In which year ...?", "Which month ...?", "On what exact date ...?": that precision, not less
+    AnswerType.YEAR: re.compile(r"\b(?:what|which)\s+year\b", _FLAGS),
+    AnswerType.MONTH: re.compile(r"\b(?:what|which)\s+month\b", _FLAGS),
+    AnswerType.DAY: re.compile(
+        r"\b(?:what|which)\s+(?:exact|precise|specific)\s+(?:dates?|days?)\b|\bon\s+(?:what|which)\s+(?:date|day)\b|"
+        r"\b(?:what|which)\s+day\s+of\b",
+        _FLAGS,
+    ),
+    # "In which city ...?", "Where will the meetings be held?": a place named in the text
+    AnswerType.PLACE: re.compile(
+        r"\b(?:which|what)\s+(?:city|cities|town|towns|venue|venues|capital)\b|"
+        r"\b(?:in|at)\s+(?:which|what)\s+(?:country|countries|place|location)\b|"
+        r"^\s*where\b.*\b(?:held|hold|holds|take\s+place|took\s+place|taking\s+place|convene[ds]?|convening|meet|"
+        r"met|located|hosted|based|headquartered|venue)\b",
+        _FLAGS,
+    ),
     # "How often ...?", "At what intervals ...?"
     AnswerType.FREQUENCY: re.compile(r"\bhow\s+(?:often|frequently|regularly)\b|\bat\s+what\s+intervals?\b", _FLAGS),
     # "How long ...?", "For how many days ...?"
@@ -113,6 +140,14 @@ _ORDINALS = (
     r"seventieth|eightieth|ninetieth|hundredth"
 )
 _YEAR = r"(?:19|20)\d{2}"
+#: Capitalised words after "in" or "at" that name no place.
+_NOT_PLACES = (
+    r"Annex|Annexes|Article|Articles|Chapter|Part|Section|Paragraph|Resolution|Resolutions|Decision|General|Security|"
+    r"Economic|Human|Member|Members|States?|Council|Assembly|Commission|Committee|Conference|Congress|Government|"
+    r"Governments|Secretary|Secretariat|Office|Programme|Agenda|Convention|Conventions|Protocols?|Declaration|Plan|"
+    r"Strategy|Charter|Rules|Guidelines|Principles|Framework|Its|Their|This|That|These|Those|All|Each|Accordance|"
+    r"Particular|Order|Addition|View|Light|Line|Support|Cooperation|Consultation|Coordination|Partnership"
+)
 _UNITS = r"(?:days?|weeks?|months?|years?|hours?|decades?)"
 #: References that contain digits but state no quantity: resolution and document numbers, dates, years,
 #: ordinals, paragraph numbers ("resolution 1291 (2000)", "A/RES/73/3", "of 15 June 2017", "its 1854th meeting",
@@ -131,6 +166,20 @@ _GIVES: dict[AnswerType, re.Pattern[str]] = {
         _FLAGS,
     ),
     AnswerType.DATE: re.compile(rf"\b{_YEAR}\b|\b(?:{_MONTHS})\b", _FLAGS),
+    AnswerType.YEAR: re.compile(rf"\b{_YEAR}\b"),
+    AnswerType.MONTH: re.compile(rf"\b(?:{_MONTHS})\b", _FLAGS),
+    AnswerType.DAY: re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b", _FLAGS),
+    AnswerType.PERCENTAGE: re.compile(
+        r"\d\s*(?:per\s*cent|percent|%)|\b(?:half|halve|halving|thirds?|quarters?|fifths?|tenths?)\b",
+        _FLAGS,
+    ),
+    # "in Vienna", "at Kyoto", "in the city of Doha": a capitalised name after "in" or "at" that is not a month, an
+    # ordinal, a document part or an institution ("in Annex I", "in General Assembly resolution", "at the Fifteenth
+    # Congress")
+    AnswerType.PLACE: re.compile(
+        rf"(?<![A-Za-z])(?:[Ii]n|at)\s+(?:the\s+(?:city\s+of\s+)?)?(?!(?i:{_MONTHS}|{_ORDINALS}|{_NOT_PLACES})\b)"
+        r"(?!United\s+Nations\b)[A-Z][\w’'\-]+"
+    ),
     AnswerType.MONEY: re.compile(
         r"(?:US\s?\$|\$|€|£|\bUSD|\bEUR)\s?\d|\b\d[\d,.]*\s*(?:(?:thousand|million|billion|trillion)\s+)?"
         r"(?:(?:United\s+States|US)\s+)?(?:dollars|euros|francs|pounds)\b|"
@@ -185,19 +234,21 @@ def expected_types(question: str, *, every_part: bool = False) -> tuple[AnswerTy
     >>> expected_types("What does the text say about the budget?")
     ()
 
-    A question in two parts asks for no single type, a paragraph answering either part answers it; unless
-    ``every_part`` (for ranking: a paragraph giving the types of all parts is then the better one).
+    A question in two parts asks only for the types that every part asks for, since a paragraph answering
+    either part answers it; with ``every_part``, for the types that any part asks for (for ranking: a
+    paragraph giving the types of all parts is then the better one).
 
     >>> expected_types("When was the Office set up, and by which resolution?")
     ()
+    >>> expected_types("Was it adopted unanimously, and what was the vote?")
+    (<AnswerType.VOTE: 'vote'>,)
     >>> expected_types("Who is asked to report back, and when?", every_part=True)
     (<AnswerType.TIME: 'date or session'>,)
     """
     if _SECOND_QUESTION.search(question):
-        if not every_part:
-            return ()
         parts = _SECOND_QUESTION_SPLIT.split(question)
-        return tuple(kind for kind, pattern in _ASKS.items() if any(pattern.search(part) for part in parts))
+        join = any if every_part else all
+        return tuple(kind for kind, pattern in _ASKS.items() if join(pattern.search(part) for part in parts))
     return tuple(kind for kind, pattern in _ASKS.items() if pattern.search(question))
 
 

@@ -303,3 +303,42 @@ def test_the_paragraph_giving_the_asked_type_leads_the_answer() -> None:
     # without a type to give, the ranking decides
     plain = _answerer().answer("What about the prosecution of pirates?", _hits("OP 2", "OP 1", dense=0.8), LIBRARY)
     assert not plain.abstained and plain.citations[0].label == "OP 2"
+
+
+def test_metadata_questions_on_adoption_date_meeting_and_committee() -> None:
+    heading = Passage(OTHER, "heading", "", f"{OTHER}\nSecurity Council\nAdopted by the Security Council at its "
+                      "9999th meeting, on 2 June 2030\n[on the report of the Sixth Committee]\nThe Security Council,")
+    library = FakeLibrary([*_passages(), heading])
+    hits = [Hit(heading, 1.0, dense=0.8, lexical=5.0, rank=1)]
+    assert metadata_intent("On what date did the Council adopt resolution 9999 (2030)?") == "date"
+    assert metadata_intent("At which Security Council meeting was resolution 9999 (2030) adopted?") == "meeting"
+    assert metadata_intent("On the report of which Main Committee was it adopted?") == "body"
+    assert metadata_intent("Which meeting of experts does the text welcome?") is None
+    answer = _answerer().answer("At which meeting was resolution 9999 (2030) adopted?", hits, library)
+    assert [c.label for c in answer.citations] == ["Heading"] and "9999th meeting" in answer.answer
+    # the question names the document: no "(About ...; 2 documents are indexed ...)" note
+    assert not answer.answer.startswith("(About")
+    other = _answerer().answer("When was it adopted?", hits, library)
+    assert other.answer.startswith(f"(About {OTHER}; 2 documents")
+
+
+def test_a_footnote_that_matched_best_is_cited_first_under_its_paragraph() -> None:
+    hits = [Hit(BY_LABEL["Footnote 1"], 1.0, dense=0.8, lexical=5.0, rank=1),
+            Hit(BY_LABEL["PP 1"], 0.8, dense=0.7, lexical=4.0, rank=2)]
+    answer = _answerer().answer("On which date was resolution 12/34 on fisheries adopted?", hits, LIBRARY)
+    assert [c.label for c in answer.citations][:2] == ["Footnote 1", "PP 1"]
+    assert answer.answer.index("[PP 1]") < answer.answer.index("[Footnote 1]")  # shown under its paragraph
+
+
+def test_abstains_when_the_named_author_adopted_none_of_the_documents() -> None:
+    from rag.aliases import AliasTable
+
+    answerer = _answerer(aliases=AliasTable.builtin())
+    hits = _hits("OP 1", "OP 2", dense=0.8)
+    answer = answerer.answer("What does the Human Rights Council ask States to do about piracy?", hits, LIBRARY)
+    assert answer.abstained and "Human Rights Council" in answer.answer and answer.citations == []
+    # the General Assembly adopted the document; texts of a body the paragraphs may recall are no author
+    assert not answerer.answer("What does the General Assembly ask States to do about piracy?", hits, LIBRARY).abstained
+    assert answerer.absent_issuers("Which Security Council resolutions on piracy are recalled?", hits, LIBRARY) == []
+    assert answerer.absent_issuers("What does the Security Council decide on piracy?", hits, LIBRARY) == [
+        "Security Council"]

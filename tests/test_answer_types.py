@@ -9,6 +9,7 @@ from rag.answer_types import AnswerType, describe, expected_types, gives, missin
 Q, M, T, D, DEF, V = (AnswerType.QUANTITY, AnswerType.MONEY, AnswerType.TIME, AnswerType.DEADLINE,
                       AnswerType.DEFINITION, AnswerType.VOTE)
 F, L, DT = AnswerType.FREQUENCY, AnswerType.DURATION, AnswerType.DATE
+YR, MO, DAY, P, PL = AnswerType.YEAR, AnswerType.MONTH, AnswerType.DAY, AnswerType.PERCENTAGE, AnswerType.PLACE
 
 
 @pytest.mark.parametrize(
@@ -28,10 +29,16 @@ F, L, DT = AnswerType.FREQUENCY, AnswerType.DURATION, AnswerType.DATE
         ("Is there a deadline for States to ratify?", (D,)),
         ("By when must the forces withdraw?", (D,)),
         ("By what date must States ratify the Convention?", (DT, D)),
-        ("In which month of 2019 will the Group first meet?", (DT,)),
-        ("In what year was the Convention adopted?", (DT,)),
+        ("In which month of 2019 will the Group first meet?", (MO,)),
+        ("In what year was the Convention adopted?", (YR,)),
+        ("On what exact dates in 2026 will the Congress be held?", (DAY,)),
+        ("On which day will the meeting open?", (DT, DAY)),
+        ("In which city will the Congress take place?", (PL,)),
+        ("Where will the regional preparatory meetings be held?", (PL,)),
+        ("By what percentage should incidence fall?", (P,)),
+        ("Was it adopted unanimously, and what was the vote count?", (V,)),
         ("How much is the report expected to cost?", (Q, M)),
-        ("What share of the target comes from domestic budgets?", (Q,)),
+        ("What share of the target comes from domestic budgets?", (P,)),
         ("How does the text define terrorism?", (DEF,)),
         ("What is meant by trafficking in organs?", (DEF,)),
         ("Which countries voted against the resolution?", (V,)),
@@ -43,6 +50,9 @@ F, L, DT = AnswerType.FREQUENCY, AnswerType.DURATION, AnswerType.DATE
         ("When was the Office set up and by which resolution?", ()),
         ("What is UNODC asked to do on biometrics?", ()),
         ("Which guide does the text welcome?", ()),
+        ("Where does the text refer to INTERPOL?", ()),  # where in the text, not a place
+        ("Which country offered to host the Congress?", ()),  # a country named as an actor, not a location
+        ("When and where did the segment take place?", ()),  # two questions
     ],
 )
 def test_expected_types(question: str, types: tuple[AnswerType, ...]) -> None:
@@ -67,6 +77,20 @@ def test_expected_types(question: str, types: tuple[AnswerType, ...]) -> None:
         (DT, "at its first session, in March", True),
         (DT, "resolution 72/194 of 19 December 2017", True),
         (DT, "at its next session", False),
+        (YR, "at its first session, in March", False),
+        (MO, "beginning in 2019", False),
+        (MO, "at its first session, in March", True),
+        (DAY, "to be held in 2026", False),
+        (DAY, "in Vienna on 20 and 21 June 2018", True),
+        (P, "65 per cent of all international financing", True),
+        (P, "one quarter of the world's people", True),
+        (P, "to end the epidemic by 2030", False),
+        (PL, "held in Vienna on 20 and 21 June 2018", True),
+        (PL, "in the city of Doha", True),
+        (PL, "to participate in the Fifteenth Congress at the highest level", False),
+        (PL, "the offer of the Government of the United Arab Emirates to host the Congress, to be held in 2026", False),
+        (PL, "In accordance with General Assembly resolution 56/119, in United Nations operations, in March", False),
+        (PL, "as set out in Annex I", False),
         (M, "should reach 2 billion dollars annually", True),
         (M, "a contribution of US$ 5,000,000 to the fund", True),
         (M, "Requests adequate resources from the regular budget", False),

@@ -15,9 +15,11 @@ from rag.errors import InputError
 from rag.retrieve import (
     FusionConfig,
     Retriever,
+    TitleMatcher,
     analyse_query,
     find_labels,
     find_symbols,
+    find_title_mentions,
     fuse,
     normalise_dates,
 )
@@ -296,3 +298,108 @@ def test_a_long_name_in_the_question_counts_as_one_concept(built_pipeline: JsonP
     assert weights["offer"] == weights["host"] == 1.0  # the words saying what is asked keep their full weight
     plain = Retriever(built_pipeline.embedder, fusion=FusionConfig(name_weight=6.0))
     assert all(w == 1.0 for w in plain._lexical_weights(analyse_query(question)).values())
+
+
+# ------------------------------------------------------------------ documents named by their title
+TITLES = {
+    "A/RES/79/172": "Human rights in the administration of justice",
+    "E/RES/2023/23": "Follow-up to the Fourteenth Congress on Crime Prevention and Criminal Justice",
+    "A/RES/73/3": "Political declaration of the high-level meeting on the fight against tuberculosis",
+    SEED: "Technical assistance provided by UNODC related to counter-terrorism",
+    "S/RES/2730 (2024)": "Resolution 2730 (2024)",
+}
+
+
+def _named(question: str, titles: dict[str, str] = TITLES) -> list[tuple[str, tuple[str, ...]]]:
+    from rag.aliases import AliasTable
+
+    return [(question[m.start : m.end], m.symbols) for m in find_title_mentions(question, titles, AliasTable.builtin())]
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("According to the administration of justice resolution, who may be detained?",
+         [("administration of justice resolution", ("A/RES/79/172",))]),
+        ("Does the draft resolution on UNODC counter-terrorism assistance link terrorism to any faith?",
+         [("draft resolution on UNODC counter-terrorism assistance", (SEED,))]),
+        ("What does the resolution about the United Nations Office on Drugs and Crime ask?",  # through the alias
+         [("resolution about the United Nations Office on Drugs and Crime", (SEED,))]),
+        ("In the TB political declaration, what is the target?", [("TB political declaration", ("A/RES/73/3",))]),
+        ("Where did the crime congress resolution say it met?", [("crime congress resolution", ("E/RES/2023/23",))]),
+    ],
+)
+def test_a_document_named_by_its_title_is_found(question: str, named: list[tuple[str, tuple[str, ...]]]) -> None:
+    assert _named(question) == named
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What does the resolution say about detention?",  # no title words
+        "What does the General Assembly draft resolution ask?",  # generic words only
+        "What does the present resolution decide?",
+        "What does the resolution on piracy decide?",  # in no title
+        "Which resolution, on justice, is cited?",  # the words are not next to the noun
+        "the 2730 resolution",  # a title that names no topic ("Resolution 2730 (2024)") is never matched
+        "What does the justice resolution say?",  # two different titles hold "justice": ambiguous
+    ],
+)
+def test_no_document_is_named_by_title(question: str) -> None:
+    assert _named(question) == []
+
+
+def test_the_best_fitting_title_wins_and_a_series_shares_its_title() -> None:
+    # both titles hold "crime" and "justice"; only one holds them in the question's order
+    assert _named("What does the criminal justice resolution say?")[0][1] == ("E/RES/2023/23",)
+    series = {"A/RES/77/1": "Human rights in the administration of justice",
+              "A/RES/79/172": "Human rights in the administration of justice", "A/RES/1/1": "Oceans"}
+    assert _named("In the administration of justice resolution ...", series)[0][1] == ("A/RES/77/1", "A/RES/79/172")
+    kyoto = {"A/RES/76/181": "Follow-up to the Kyoto Declaration", "A/RES/1/1": "Oceans"}
+    assert _named("Which resolution welcomes the Kyoto Declaration?", kyoto) == []  # an instrument's name
+    assert _named("the Kyoto resolution", kyoto)[0][1] == ("A/RES/76/181",)
+
+
+def test_title_words_leave_the_lexical_query_but_not_the_dense_one() -> None:
+    from rag.aliases import AliasTable
+
+    question = "According to the administration of justice resolution, where did the Fourteenth Congress meet?"
+    titles = TitleMatcher(TITLES, AliasTable.builtin())
+    analysis = analyse_query(question, list(TITLES), AliasTable.builtin(), titles)
+    assert analysis.mentioned == analysis.titled == ["A/RES/79/172"]
+    assert "justice" not in analysis.content and "resolution" not in analysis.content
+    assert "Fourteenth Congress meet" in analysis.content
+    assert analysis.search_text() == question  # the dense query keeps every word
+    # a question that is nothing but the title keeps its words (else BM25 would have nothing to search)
+    assert analyse_query("the administration of justice resolution", [], None, titles).content.strip()
+    assert analyse_query(question, list(TITLES)).mentioned == []  # without the titles nothing is named
+
+
+def _justice_and_congress(tmp_path: Path, fake_embedder: FakeEmbedder) -> JsonPipeline:
+    """Two resolutions that both speak of the Fourteenth Congress; the second one is about it."""
+    documents = [
+        make_document("A/RES/79/172", TITLES["A/RES/79/172"], [
+            ("preambular", "1", "Welcoming the Kyoto Declaration adopted at the Fourteenth Congress, which took place "
+                                "in Kyoto in 2021, and the work of the regional preparatory meetings for it,"),
+            ("operative", "1", "Urges States to ensure that no one is detained because of a family relationship;"),
+        ], date="17 December 2024"),
+        make_document("E/RES/2023/23", TITLES["E/RES/2023/23"], [
+            ("preambular", "1", "Recalling that the Fourteenth Congress took place in Kyoto, Japan,"),
+            ("operative", "1", "Decides that the Fifteenth Congress shall be held in 2026;"),
+        ], date="25 July 2023"),
+    ]
+    write_json_documents(tmp_path / "corpus", documents)
+    pipeline = JsonPipeline(Settings(index_dir=tmp_path / "index"), embedder=fake_embedder)
+    assert pipeline.ingest([tmp_path / "corpus"]).ok
+    return pipeline
+
+
+def test_the_document_named_by_title_is_searched_first(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    pipeline = _justice_and_congress(tmp_path, fake_embedder)
+    question = "According to the administration of justice resolution, where did the Fourteenth Congress take place?"
+    hits = pipeline.search(question, k=2)
+    assert (hits[0].passage.doc, hits[0].passage.label) == ("A/RES/79/172", "PP 1")
+    assert pipeline.search("Where did the Fourteenth Congress take place?", k=1)[0].passage.doc == "E/RES/2023/23"
+    # without it (no boost, no title matching), the title's words in the query pull up the title itself
+    pipeline.fusion, pipeline._retriever = FusionConfig(doc_boost=0.0), None
+    assert pipeline.search(question, k=1)[0].passage.kind == "heading"
