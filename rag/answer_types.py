@@ -1,8 +1,9 @@
 """What kind of answer a question expects, and whether a paragraph can give it.
 
-Some questions name the *type* of their answer: "How many ...?" wants a number, "What is the budget
-of ...?" an amount of money, "When ...?" or "Is there a deadline ...?" a time, "How does the text
-define ...?" a definition, "Who voted against ...?" a vote. A paragraph without any expression of
+Some questions name the *type* of their answer: "How many ...?" wants a number, "What percentage ...?"
+a percentage, "What is the budget of ...?" an amount of money, "When ...?" or "Is there a deadline
+...?" a time, "In which month ...?" a month (a year is not precise enough), "In which city ...?" a
+place, "How does the text define ...?" a definition, "Who voted against ...?" a vote. A paragraph without any expression of
 that type cannot answer such a question, however many of its words it shares: "Recalling the full
 deployment of MONUC" does not give MONUC's budget. This is the expected-answer-type filter of
 classic question answering. Retrieval favours the candidates that give the asked type
