@@ -3,9 +3,10 @@
 Some questions name the *type* of their answer: "How many ...?" wants a number, "What percentage ...?"
 a percentage, "What is the budget of ...?" an amount of money, "When ...?" or "Is there a deadline
 ...?" a time, "In which month ...?" a month (a year is not precise enough), "In which city ...?" a
-place, "How does the text define ...?" a definition, "Who voted against ...?" a vote. A paragraph without any expression of
-that type cannot answer such a question, however many of its words it shares: "Recalling the full
-deployment of MONUC" does not give MONUC's budget. This is the expected-answer-type filter of
+place, "How does the text define ...?" a definition, "Who voted against ...?" a vote. A paragraph
+without any expression of that type cannot answer such a question, however many of its words it
+shares: "Recalling the full deployment of MONUC" does not give MONUC's budget, and "within 12 months"
+gives no number of humanitarian workers. This is the expected-answer-type filter of
 classic question answering. Retrieval favours the candidates that give the asked type
 (``rag.retrieve``); the answerer abstains when none of the paragraphs it would cite does (``rag.answer``).
 
@@ -271,10 +272,72 @@ def gives(kind: AnswerType, text: str) -> bool:
     return bool(_GIVES[kind].search(text))
 
 
+#: "How many police officers ...?": the words naming what is counted, up to a verb, a preposition or the end.
+_HOW_MANY = re.compile(
+    r"\bhow\s+many\s+((?:[\w’'\-]+\s+){0,3}?[\w’'\-]+?)(?=\s+(?:are|is|was|were|do|does|did|have|has|had|will|would|"
+    r"should|shall|can|could|must|may|might|been|of|in|for|to|on|at|from|by|with|under|per|according|that|which|who)\b"
+    r"|\s*[?,.;:]|\s*$)",
+    _FLAGS,
+)
+#: Words that count the same things in UN texts (stemmed): "troops" are counted as "military personnel".
+_COUNTED_ALIKE = (
+    frozenset({"troop", "soldier", "personnel", "militari", "forc", "peacekeep", "conting"}),
+    frozenset({"peopl", "person", "individu"}),
+    frozenset({"state", "countri", "nation", "govern"}),
+)
+_NUMBER = re.compile(rf"\d|^(?:{_NUMBER_WORDS})$", _FLAGS)
+#: How many words apart a number and the word naming what it counts may be ("8,700 military personnel").
+COUNT_WINDOW = 4
+
+
+def counted(question: str) -> frozenset[str]:
+    """The stems of what a "How many ...?" question counts, with the words that count the same things (empty
+    for other questions, and for "how many times" or "how many per cent", which count nothing named).
+
+    >>> sorted(counted("How many police officers does the resolution authorize?"))
+    ['offic', 'polic']
+    >>> sorted(counted("How many troops may the mission deploy?"))[:3]
+    ['conting', 'forc', 'militari']
+    >>> counted("How often will the Group meet?")
+    frozenset()
+    """
+    from rag.lexical import tokenize
+
+    match = _HOW_MANY.search(question)
+    if not match:
+        return frozenset()
+    stems = set(tokenize(match.group(1))) - {"time", "per", "cent", "percent"}
+    for alike in _COUNTED_ALIKE:
+        if stems & alike:
+            stems |= alike
+    return frozenset(stems)
+
+
+def counts(things: frozenset[str], text: str) -> bool:
+    """Whether ``text`` gives a number of ``things`` (stems, see :func:`counted`): a number, not part of a
+    reference, at most ``COUNT_WINDOW`` words from one of them.
+
+    >>> counts(counted("How many troops may the mission deploy?"), "an expansion to 8,700 military personnel")
+    True
+    >>> counts(counted("How many humanitarian workers were killed?"), "a briefing no later than 12 months after")
+    False
+    """
+    from rag.lexical import tokenize
+
+    words = _REFERENCES.sub(" ", text).split()
+    for index, word in enumerate(words):
+        if _NUMBER.search(word.strip("(),;:.")):
+            near = " ".join(words[max(0, index - COUNT_WINDOW) : index + COUNT_WINDOW + 1])
+            if things & set(tokenize(near)):
+                return True
+    return False
+
+
 def missing_types(question: str, texts: Iterable[str]) -> tuple[AnswerType, ...]:
     """The answer types ``question`` asks for that no single one of ``texts`` gives (empty: it can be answered).
 
-    A question asking for several types ("How many votes ...?") needs one text giving all of them.
+    A question asking for several types ("How many votes ...?") needs one text giving all of them; a "How
+    many ...?" question, a number of the things it counts (:func:`counts`).
 
     >>> missing_types("When is the report due?", ["Requests a report at its next session;"])
     ()
@@ -284,9 +347,11 @@ def missing_types(question: str, texts: Iterable[str]) -> tuple[AnswerType, ...]
     wanted = expected_types(question)
     if not wanted:
         return ()
+    things = counted(question) if AnswerType.QUANTITY in wanted else frozenset()
     best: tuple[AnswerType, ...] = wanted
     for text in texts:
-        missing = tuple(kind for kind in wanted if not gives(kind, text))
+        missing = tuple(kind for kind in wanted
+                        if not (counts(things, text) if kind is AnswerType.QUANTITY and things else gives(kind, text)))
         if len(missing) < len(best):
             best = missing
         if not best:

@@ -135,3 +135,22 @@ def test_missing_types_needs_one_text_giving_every_asked_type() -> None:
 def test_describe_names_the_types_for_a_message() -> None:
     assert describe([Q, V]) == "number or vote"
     assert describe([M]) == "amount of money"
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "missing"),
+    [
+        # a "How many ...?" question needs a number of what it counts, or of things counted alike
+        ("How many troops may the mission deploy?", "to consist of up to 8,700 military personnel", ()),
+        ("How many Rwandan soldiers had left?", "the withdrawal of 23,400 Rwandan troops", ()),
+        ("How many people should be treated by 2022?", "to treat 40 million people with tuberculosis", ()),
+        ("How many humanitarian workers were killed in 2023?",
+         "a briefing no later than 12 months after the adoption of this resolution on humanitarian personnel", (Q,)),
+        ("How many police officers does it authorize?", "up to 8,700 military personnel", (Q,)),
+        # numbers in references count nothing; "how many times" names no thing, any number will do
+        ("How many observers will be deployed?", "Recalling resolution 1291 (2000) on observers", (Q,)),
+        ("How many times has the Council met?", "it met 12 times", ()),
+    ],
+)
+def test_how_many_needs_a_number_of_what_it_counts(question: str, text: str, missing: tuple[AnswerType, ...]) -> None:
+    assert missing_types(question, [text]) == missing
