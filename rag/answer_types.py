@@ -272,13 +272,16 @@ def gives(kind: AnswerType, text: str) -> bool:
     return bool(_GIVES[kind].search(text))
 
 
-#: "How many police officers ...?": the words naming what is counted, up to a verb, a preposition or the end.
-_HOW_MANY = re.compile(
-    r"\bhow\s+many\s+((?:[\w’'\-]+\s+){0,3}?[\w’'\-]+?)(?=\s+(?:are|is|was|were|do|does|did|have|has|had|will|would|"
-    r"should|shall|can|could|must|may|might|been|of|in|for|to|on|at|from|by|with|under|per|according|that|which|who)\b"
-    r"|\s*[?,.;:]|\s*$)",
-    _FLAGS,
+#: The words after "how many" or "percentage of" that name what is counted or measured: up to five, ending
+#: before a verb, a preposition or the end of the clause ("How many police officers does ...?").
+_NAMED = (
+    r"((?:[\w’'\-]+\s+){0,4}?[\w’'\-]+?)(?=\s+(?:are|is|was|were|do|does|did|have|has|had|will|would|should|shall|"
+    r"can|could|must|may|might|been|of|in|for|to|on|at|from|by|with|under|per|according|that|which|who)\b"
+    r"|\s*[?,.;:]|\s*$)"
 )
+_HOW_MANY = re.compile(rf"\bhow\s+many\s+{_NAMED}", _FLAGS)
+_SHARE_OF = re.compile(rf"\b(?:percentage|per\s*cent|percent|share|proportion|fraction)\s+of\s+(?:the\s+)?{_NAMED}",
+                       _FLAGS)
 #: Words that count the same things in UN texts (stemmed): "troops" are counted as "military personnel".
 _COUNTED_ALIKE = (
     frozenset({"troop", "soldier", "personnel", "militari", "forc", "peacekeep", "conting"}),
@@ -286,6 +289,7 @@ _COUNTED_ALIKE = (
     frozenset({"state", "countri", "nation", "govern"}),
 )
 _NUMBER = re.compile(rf"\d|^(?:{_NUMBER_WORDS})$", _FLAGS)
+_SHARE = re.compile(r"%|^(?:per|percent|half|thirds?|quarters?|fifths?|tenths?)$", _FLAGS)
 #: How many words apart a number and the word naming what it counts may be ("8,700 military personnel").
 COUNT_WINDOW = 4
 
@@ -301,9 +305,24 @@ def counted(question: str) -> frozenset[str]:
     >>> counted("How often will the Group meet?")
     frozenset()
     """
+    return _named(_HOW_MANY, question)
+
+
+def measured(question: str) -> frozenset[str]:
+    """The stems of what a "What percentage / share of ...?" question measures a part of (empty otherwise).
+
+    >>> sorted(measured("What percentage of their TB spending should come from domestic resources?"))
+    ['spend', 'tb']
+    >>> measured("By what percentage did deaths fall?")
+    frozenset()
+    """
+    return _named(_SHARE_OF, question)
+
+
+def _named(pattern: re.Pattern[str], question: str) -> frozenset[str]:
     from rag.lexical import tokenize
 
-    match = _HOW_MANY.search(question)
+    match = pattern.search(question)
     if not match:
         return frozenset()
     stems = set(tokenize(match.group(1))) - {"time", "per", "cent", "percent"}
@@ -322,11 +341,28 @@ def counts(things: frozenset[str], text: str) -> bool:
     >>> counts(counted("How many humanitarian workers were killed?"), "a briefing no later than 12 months after")
     False
     """
+    return _near(things, text, _NUMBER)
+
+
+def shares(things: frozenset[str], text: str) -> bool:
+    """Whether ``text`` gives a percentage or fraction of ``things`` (stems, see :func:`measured`).
+
+    >>> shares(measured("What percentage of deaths occur in poorer countries?"), "where 99 per cent of deaths occur")
+    True
+    >>> shares(measured("What share of TB spending is domestic?"), "65 per cent of all international financing")
+    False
+    """
+    return _near(things, text, _SHARE)
+
+
+def _near(things: frozenset[str], text: str, anchor: re.Pattern[str]) -> bool:
+    """Whether a word of ``text`` matching ``anchor`` (outside references) is at most ``COUNT_WINDOW`` words from
+    one of ``things``."""
     from rag.lexical import tokenize
 
     words = _REFERENCES.sub(" ", text).split()
     for index, word in enumerate(words):
-        if _NUMBER.search(word.strip("(),;:.")):
+        if anchor.search(word.strip("(),;:.")):
             near = " ".join(words[max(0, index - COUNT_WINDOW) : index + COUNT_WINDOW + 1])
             if things & set(tokenize(near)):
                 return True
@@ -337,7 +373,8 @@ def missing_types(question: str, texts: Iterable[str]) -> tuple[AnswerType, ...]
     """The answer types ``question`` asks for that no single one of ``texts`` gives (empty: it can be answered).
 
     A question asking for several types ("How many votes ...?") needs one text giving all of them; a "How
-    many ...?" question, a number of the things it counts (:func:`counts`).
+    many ...?" question, a number of the things it counts (:func:`counts`); a "What percentage of ...?"
+    question, a share of what it names (:func:`shares`).
 
     >>> missing_types("When is the report due?", ["Requests a report at its next session;"])
     ()
@@ -347,16 +384,24 @@ def missing_types(question: str, texts: Iterable[str]) -> tuple[AnswerType, ...]
     wanted = expected_types(question)
     if not wanted:
         return ()
-    things = counted(question) if AnswerType.QUANTITY in wanted else frozenset()
+    # what a number or a share must be of: "How many police officers", "What percentage of TB spending"
+    of_what = {AnswerType.QUANTITY: (counted(question), _NUMBER), AnswerType.PERCENTAGE: (measured(question), _SHARE)}
     best: tuple[AnswerType, ...] = wanted
     for text in texts:
-        missing = tuple(kind for kind in wanted
-                        if not (counts(things, text) if kind is AnswerType.QUANTITY and things else gives(kind, text)))
+        missing = tuple(kind for kind in wanted if not _gives_of(kind, text, of_what))
         if len(missing) < len(best):
             best = missing
         if not best:
             break
     return best
+
+
+def _gives_of(kind: AnswerType, text: str, of_what: dict[AnswerType, tuple[frozenset[str], re.Pattern[str]]]) -> bool:
+    """``gives(kind, text)``, or for a number or share of named things, one near them (:func:`_near`)."""
+    if kind in of_what and of_what[kind][0]:
+        things, anchor = of_what[kind]
+        return _near(things, text, anchor)
+    return gives(kind, text)
 
 
 def describe(kinds: Iterable[AnswerType]) -> str:

@@ -150,7 +150,14 @@ def test_describe_names_the_types_for_a_message() -> None:
         # numbers in references count nothing; "how many times" names no thing, any number will do
         ("How many observers will be deployed?", "Recalling resolution 1291 (2000) on observers", (Q,)),
         ("How many times has the Council met?", "it met 12 times", ()),
+        # a "What percentage / share of X?" question needs a share of X
+        ("What percentage of deaths occur in developing countries?", "where 99 per cent of deaths occur", ()),
+        ("What share of the yearly global tuberculosis investment target is domestic?",
+         "the Global Fund, which provides 65 per cent of all international financing for tuberculosis", (P,)),
+        ("By what percentage did deaths fall?", "reduced mortality by 37 per cent", ()),
     ],
 )
-def test_how_many_needs_a_number_of_what_it_counts(question: str, text: str, missing: tuple[AnswerType, ...]) -> None:
+def test_a_number_or_share_must_be_of_what_the_question_names(
+    question: str, text: str, missing: tuple[AnswerType, ...]
+) -> None:
     assert missing_types(question, [text]) == missing
