@@ -46,6 +46,7 @@ class AnswerType(StrEnum):
     DEADLINE = "time limit"
     DEFINITION = "definition"
     VOTE = "vote"
+    PENALTY = "penalty or sanction"
 
 
 _FLAGS = re.IGNORECASE
@@ -119,6 +120,12 @@ _ASKS: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.VOTE: re.compile(
         r"\bvot(?:e|es|ed|ing)\b|\babstained\b|\babstentions?\b|\bunanimous(?:ly)?\b|\bin\s+favou?r\s+of\s+the\s+"
         r"(?:resolution|draft|text)\b",
+        _FLAGS,
+    ),
+    # "What minimum prison sentence ...?", "What sanctions does it impose?", "What penalty applies?"
+    AnswerType.PENALTY: re.compile(
+        r"\b(?:what|which)\s+(?:\w+\s+){0,2}?(?:penalt(?:y|ies)|punishments?|sanctions?|fines?)\b|"
+        r"\b(?:what|which)\s+(?:\w+\s+){0,2}?(?:prison|jail|custodial|minimum|maximum)\s+(?:\w+\s+)?sentences?\b",
         _FLAGS,
     ),
 }
@@ -219,6 +226,11 @@ _GIVES: dict[AnswerType, re.Pattern[str]] = {
     ),
     AnswerType.VOTE: re.compile(
         r"\bvot(?:e|es|ed|ing)\b|\babstentions?\b|\babstained\b|\bunanimous(?:ly)?\b|\bin\s+favou?r\b",
+        _FLAGS,
+    ),
+    AnswerType.PENALTY: re.compile(
+        r"\b(?:sentenc\w*|penalt(?:y|ies)|punish\w*|sanction\w*|fines?|imprison\w*|prison|custod\w*|"
+        r"embargo\w*|asset\s+freez\w*|travel\s+bans?)\b",
         _FLAGS,
     ),
 }
