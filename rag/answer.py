@@ -21,6 +21,10 @@
 * **abstention**: when nothing retrieved is relevant enough (see
   :class:`AbstentionPolicy`), the answer says so, with no citations.
 
+What kind of question it is (a label, the document itself, a list, the present state, another
+language) is read by :mod:`rag.question`; what type of answer it expects (a number, a date, a place
+...) by :mod:`rag.answer_types`.
+
 Nothing here knows a particular document: rules follow UN drafting
 conventions, thresholds were calibrated on the ``dev`` split of the eval suites.
 """
@@ -30,7 +34,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -38,295 +41,22 @@ from typing import Any, Protocol
 import numpy as np
 
 from rag.answer_types import describe, missing_types
-from rag.errors import InputError
 from rag.lexical import tokenize
+from rag.question import (
+    INTENT_WORDS,
+    SYMBOL_PATTERN,
+    LabelRequest,
+    acronym_like,
+    asks_about_present,
+    foreign_language,
+    metadata_intent,
+    parse_label_request,
+    question_names,
+    question_terms,
+    spells_out,
+    wants_list,
+)
 from rag.types import Answer, Citation, Hit, Passage, normalise_label
-
-# --------------------------------------------------------------------------- input
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-
-
-def clean_question(raw: str, max_chars: int) -> str:
-    """The question with control characters removed and whitespace collapsed.
-
-    Raises :class:`InputError` for an empty question or one longer than ``max_chars``.
-
-    >>> clean_question("  What is\\tUNODC\\x00 asked to do?\\n", 200)
-    'What is UNODC asked to do?'
-    >>> clean_question(" \\x07 ", 200)
-    Traceback (most recent call last):
-    ...
-    rag.errors.InputError: the question is empty (after removing control characters); ask e.g. ...
-    """
-    raw = raw or ""
-    if len(raw) > 4 * max_chars + 1000:  # refused before any work on it: a huge question slows nobody down
-        raise _too_long(len(raw), max_chars)
-    text = unicodedata.normalize("NFC", raw)
-    had_controls = bool(_CONTROL.search(text))
-    text = _INVISIBLE.sub("", _CONTROL.sub(" ", text))
-    text = " ".join(text.split())
-    if not text:
-        why = " (after removing control characters)" if had_controls else ""
-        raise InputError(f'the question is empty{why}; ask e.g. rag ask "What is UNODC requested to do?"')
-    if len(text) > max_chars:
-        raise _too_long(len(text), max_chars)
-    return text
-
-
-def _too_long(length: int, max_chars: int) -> InputError:
-    return InputError(f"the question is {length:,} characters long, more than the limit of {max_chars:,} "
-                      "(setting RAG_MAX_QUESTION_CHARS); ask one short question at a time")
-
-
-#: Very common function words of languages users may write in, to notice a question
-#: that is not in English (the bundled model and the documents are English).
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_FOREIGN_WORDS: dict[str, frozenset[str]] = {
-    "French": _words("le la les des du une est que qui quoi quel quelle quels quelles dans pour sur avec au aux "
-                     "ce cette ces sont il elle nous vous fait faire demande demandé ne pas"),
-    "Spanish": _words("el la los las del una es que qué cuál cuáles dónde cómo para por con se al este esta son "
-                      "hace pide sobre dice"),
-    "German": _words("der die das den dem des ein eine ist sind und was wer wie welche welcher für mit von zu im "
-                     "auf wird werden nicht"),
-    "Portuguese": _words("o os as do da dos das um uma é que qual quais para com por no na ao pede sobre diz"),
-    "Italian": _words("il lo gli le del della dei che cosa quale quali per con sono è nel alla chiede dice"),
-}
-_ENGLISH_WORDS = _words(
-    "the a an of to in on for and or is are was be what which who whom how does do did it this that about with by "
-    "from as at its their there any all has have when where why can should say says said text resolution draft"
-)
-
-
-def foreign_language(question: str) -> str | None:
-    """The language a question seems written in when it is clearly not English, else ``None``.
-
-    >>> foreign_language("Que demande la résolution à l'ONUDC ?")
-    'French'
-    >>> foreign_language("¿Qué se pide a la UNODC sobre las pruebas electrónicas?")
-    'Spanish'
-    >>> foreign_language("联合国毒品和犯罪问题办公室被要求做什么？")
-    'a language other than English'
-    >>> foreign_language("What is UNODC asked to do on evidence?") is None
-    True
-    >>> foreign_language("OP 9") is None
-    True
-    """
-    letters = [c for c in question if c.isalpha()]
-    if not letters:
-        return None
-    non_latin = sum(1 for c in letters if not unicodedata.name(c, "").startswith("LATIN"))
-    if non_latin / len(letters) > 0.5:
-        return "a language other than English"
-    words = re.findall(r"[^\W\d_]+", question.lower().replace("’", "'").replace("'", " "))
-    if len(words) < 3:
-        return None
-    english = sum(1 for w in words if w in _ENGLISH_WORDS)
-    best, best_count = None, 0
-    for language, vocabulary in _FOREIGN_WORDS.items():
-        count = sum(1 for w in words if w in vocabulary and w not in _ENGLISH_WORDS)
-        if count > best_count:
-            best, best_count = language, count
-    if best is not None and best_count >= 2 and best_count > english:
-        return best
-    return None
-
-
-# --------------------------------------------------------------------------- question analysis
-
-#: Words that say how a question is asked, not what it is about.
-_QUESTION_TALK = frozenset(
-    tokenize(
-        "text resolution resolutions draft document documents say says said saying mention mentions mentioned "
-        "paragraph paragraphs deal deals dealing anything something there regarding concern concerns concerning "
-        "refer refers referred reference talk talks provision provisions language list show tell me us give "
-        "where which what whose whom why when how many much kind type one ones part parts contain contains "
-        "include includes included anywhere specifically particular relate relates related according "
-        "quote quoting cite cited address addresses addressed ask asks asked"
-    )
-)
-
-
-def question_terms(question: str) -> list[str]:
-    """The stems that carry what a question is about (stop words and question talk removed).
-
-    >>> question_terms("What does the text say about money laundering?")
-    ['money', 'launder']
-    """
-    seen: list[str] = []
-    for token in tokenize(question):
-        if token not in _QUESTION_TALK and token not in seen:
-            seen.append(token)
-    return seen
-
-
-_LIST_CUES = re.compile(
-    r"\b(list|all|every|which paragraphs|what paragraphs|which provisions|where does|where is|paragraphs|"
-    r"mandates|what are)\b"
-    # "what does the text say about X", "what is said on X", "which texts deal with X": everything on X
-    r"|\bwhat\s+(?:does|do|did)\s+(?:the\s+|this\s+|these\s+)?(?:texts?|it|they|resolutions?|documents?|drafts?)"
-    r"\s+(?:say|says|state|provide)\b|\bwhat\s+is\s+said\b|\bwhich\s+(?:texts|resolutions|documents)\b",
-    re.IGNORECASE,
-)
-#: "Which measures ...", "What protections ...": a wh-word before a plural noun asks for every item.
-_PLURAL_WH = re.compile(
-    r"^\s*(?:what|which)\s+(?:[A-Za-z\-]+\s+)?(?P<noun>[a-z][a-z\-]{2,}s)\s+(?:and\s+[a-z\-]+s\s+)?"
-    r"(?:(?:on|for|against|about|regarding|to|in)\s+(?:[\w\-]+\s+){1,4})?"
-    r"(?:are|were|have|do|did|will|would|should|can|could|must|may|might)\b",
-    re.IGNORECASE,
-)
-_NOT_PLURAL = frozenset({"does", "is", "was", "has", "this", "its", "us", "as", "thus", "process", "status", "access",
-                         "progress", "business", "basis", "analysis", "crisis", "focus", "address", "success", "bus",
-                         "consensus", "means", "series", "species", "news"})
-
-
-def wants_list(question: str) -> bool:
-    """True when the question asks for several items ("list all paragraphs on evidence", "what does the
-    text say about X", "which measures ...").
-
-    >>> wants_list("List all paragraphs on evidence."), wants_list("What is SHERLOC?")
-    (True, False)
-    >>> wants_list("What does the text say about radicalization?"), wants_list("What protections are foreseen?")
-    (True, True)
-    >>> wants_list("When must the Secretary-General report?"), wants_list("Which guide does it welcome?")
-    (False, False)
-    """
-    if _LIST_CUES.search(question):
-        return True
-    plural = _PLURAL_WH.match(question)
-    return plural is not None and plural.group("noun").lower() not in _NOT_PLURAL
-
-
-# --------------------------------------------------------------------------- label questions
-
-_ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
-    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "last": -1,
-}
-_KIND_WORDS = {
-    "op": "operative", "operative": "operative", "pp": "preambular", "preambular": "preambular",
-    "footnote": "footnote", "fn": "footnote", "paragraph": "", "para": "", "par": "",
-}
-_SUBS = r"(?:\s*\((?:[a-z]{1,2}|[ivxl]{1,6})\))*"
-_LABEL = re.compile(
-    r"\b(?P<kind>op|pp|fn|footnote|(?:operative|preambular)\s+(?:paragraph|para\.?)|paragraph|para\.?|par\.)"
-    rf"\s*(?P<number>\d{{1,3}}{_SUBS}|\*{{1,3}})(?![\w/])",
-    re.IGNORECASE,
-)
-_ORDINAL_LABEL = re.compile(
-    rf"\b(?:the\s+)?(?P<ordinal>{'|'.join(_ORDINALS)})\s+(?P<kind>operative|preambular)\s+(?:paragraph|para)\b",
-    re.IGNORECASE,
-)
-_SYMBOL = re.compile(r"\b(?:[AESTC]|UNEP|FCCC|TD|DP|ICCD|CRC|CEDAW)(?:/[A-Z0-9.()\-]+)+(?:\s*\(\d{4}\))?",
-                     re.IGNORECASE)
-_FILLER = _words(
-    "what does do say says said show me display quote read print give text of in the a paragraph please is "
-    "content contents full wording word words verbatim"
-)
-
-
-@dataclass(frozen=True)
-class LabelRequest:
-    """A question that names a paragraph: ``kind`` ("" when the kind is not said), ``number`` (``"9"``,
-    ``"5(a)"``, ``"*"``; ``-1`` ordinal ``last`` becomes ``"last"``), the document symbol if given, and
-    whether the question is *only* the label (then the whole paragraph is shown)."""
-
-    kind: str
-    number: str
-    symbol: str = ""
-    only: bool = True
-
-
-def parse_label_request(question: str) -> LabelRequest | None:
-    """Recognise a paragraph label in a question.
-
-    >>> parse_label_request("OP 9")
-    LabelRequest(kind='operative', number='9', symbol='', only=True)
-    >>> parse_label_request("operative paragraph 5 (a) of E/CN.15/2019/L.8/Rev.1")
-    LabelRequest(kind='operative', number='5(a)', symbol='E/CN.15/2019/L.8/Rev.1', only=True)
-    >>> parse_label_request("What does PP 3 say about religion?")
-    LabelRequest(kind='preambular', number='3', symbol='', only=False)
-    >>> parse_label_request("Show me the last operative paragraph")
-    LabelRequest(kind='operative', number='last', symbol='', only=True)
-    >>> parse_label_request("What does resolution 72/194 say?") is None
-    True
-    """
-    symbol_match = _SYMBOL.search(question)
-    symbol = symbol_match.group(0).strip() if symbol_match else ""
-    rest = question.replace(symbol, " ") if symbol else question
-    match = _LABEL.search(rest)
-    if match:
-        kind_word = match.group("kind").lower().split()[0].rstrip(".")
-        kind = _KIND_WORDS.get(kind_word, "")
-        number = re.sub(r"\s+", "", match.group("number")).lower()
-        if number.startswith("*"):
-            kind = "footnote"
-    else:
-        match = _ORDINAL_LABEL.search(rest)
-        if not match:
-            return None
-        kind = match.group("kind").lower()
-        ordinal = _ORDINALS[match.group("ordinal").lower()]
-        number = "last" if ordinal < 0 else str(ordinal)
-    remainder = (rest[: match.start()] + " " + rest[match.end() :]).lower()
-    words = [w for w in re.findall(r"[^\W_]+", remainder) if w not in _FILLER and w not in _ORDINALS]
-    return LabelRequest(kind=kind, number=number, symbol=symbol, only=not words)
-
-
-# --------------------------------------------------------------------------- metadata questions
-
-_METADATA_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # "symbol of the Secretary-General's report" asks about another document
-    ("symbol", re.compile(r"\b(document\s+)?symbol\b(?!\s+of\s+(?:the|a|an)\s+(?!(?:document|draft|resolution|text)\b))"
-                          r"|\bdocument (number|code)\b", re.I)),
-    ("editing", re.compile(r"\bformal(ly)?\s+edit|\bedited\b|\bediting\b", re.I)),
-    ("reissue", re.compile(r"\bre-?issu", re.I)),
-    ("title", re.compile(r"\btitle\b|\bentitled\b|\bwhat is (this|the) (draft|resolution|document) called\b", re.I)),
-    ("body", re.compile(
-        r"\b(which|what) (main )?(body|organ|committee|commission)\b|"
-        r"\bwho (would |will )?(adopts?|adopted|issues?|issued|recommends?|recommended|submits?|submitted)\b|"
-        r"\bissuing body\b|\b(an?|the) (ecosoc|general assembly|"
-        r"security council|economic and social council) (document|one|draft|text)\b", re.I)),
-    ("date", re.compile(r"^\s*(when|on what date|what date|which date)\b.*\b(issued?|dated|published?|adopt(ed)?|"
-                        r"released?)\b|"
-                        r"\bdate of (this|the) (document|draft|resolution|text)\b", re.I)),
-    # "At which meeting was resolution 2730 (2024) adopted?", "In which plenary meeting did the Assembly adopt it?"
-    ("meeting", re.compile(r"\b(which|what) ([\w\-]+ ){0,3}meeting\b.*\badopt|\badopt\w*\b.*\b(which|what) "
-                           r"([\w\-]+ ){0,3}meeting\b|\bmeeting number\b", re.I)),
-)
-#: Words of each intent that a matching heading or footnote sentence is likely to contain.
-_INTENT_WORDS = {
-    "editing": "edit editing formal",
-    "reissue": "reissued technical reasons",
-    "date": "reissued issued adopted dated session",
-    "body": "recommends adopts adoption approval council assembly commission committee",
-    "meeting": "meeting plenary adopted",
-    "title": "",
-    "symbol": "",
-}
-
-
-def metadata_intent(question: str) -> str | None:
-    """What a question about the document itself asks for, else ``None``.
-
-    >>> metadata_intent("Was this issued with formal editing?")
-    'editing'
-    >>> metadata_intent("Is this an ECOSOC document or a General Assembly one?")
-    'body'
-    >>> metadata_intent("How many votes did the draft receive when it was adopted?") is None
-    True
-    """
-    for name, pattern in _METADATA_INTENTS:
-        if pattern.search(question):
-            return name
-    return None
-
 
 # --------------------------------------------------------------------------- clauses and excerpts
 
@@ -402,103 +132,6 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 # --------------------------------------------------------------------------- the answerer
 
 
-_CONNECTORS = frozenset({"of", "on", "and", "for", "the", "in", "against", "to", "a"})
-_NAME_WORD = re.compile(r"[^\W_][\w’'\-]*")
-
-
-def question_names(question: str) -> list[str]:
-    """Acronyms and capitalised names in a question (a capitalised first word is not a name).
-
-    >>> question_names("What role does the Human Rights Council play in this resolution?")
-    ['Human Rights Council']
-    >>> question_names("Does it name ISIL or Al-Qaida?")
-    ['ISIL', 'Al-Qaida']
-    >>> question_names("Nelson Mandela Rules"), question_names("What does it say about COVID-19?")
-    (['Nelson Mandela Rules'], ['COVID-19'])
-    >>> question_names("Is terrorism linked to any religion in the text?")
-    []
-    """
-    words = [(m.group(0), m.start()) for m in _NAME_WORD.finditer(question)]
-    names: list[str] = []
-    run: list[tuple[str, int]] = []
-
-    def close() -> None:
-        while run and run[-1][0] in _CONNECTORS:
-            run.pop()
-        if run:
-            start, end = run[0][1], run[-1][1] + len(run[-1][0])
-            names.append(question[start:end])
-        run.clear()
-
-    for index, (word, start) in enumerate(words):
-        acronym = sum(c.isupper() for c in word) >= 2 and not word.isdigit()
-        capital = word[:1].isupper()
-        # a capitalised first word is a name only when the next word is capitalised too ("Nelson Mandela Rules")
-        opens_name = (index == 0 and capital and len(words) > 1 and words[1][0][:1].isupper()
-                      and word.lower() not in _ENGLISH_WORDS | _QUESTION_TALK_WORDS)
-        joined = bool(run) and not question[run[-1][1] + len(run[-1][0]) : start].strip()
-        if not joined or acronym or (run and sum(c.isupper() for c in run[-1][0]) >= 2):
-            close()  # punctuation ends a name; an acronym is a name of its own
-        if acronym or (capital and index > 0) or opens_name or (run and word in _CONNECTORS):
-            run.append((word, start))
-        else:
-            close()
-    close()
-    return names
-
-
-def _is_acronym(word: str) -> bool:
-    return sum(c.isupper() for c in word) >= 2 and not word.isdigit()
-
-
-def spells_out(acronym: str, text: str) -> bool:
-    """Whether ``text`` holds words whose initials are ``acronym`` (connectors and a leading "UN" aside).
-
-    >>> spells_out("IPU", "the role of the Inter-Parliamentary Union in"), spells_out("AI", "artificial intelligence")
-    (True, True)
-    >>> spells_out("ISIL", "the Islamic Republic of Iran")
-    False
-    """
-    from rag.aliases import initials_match
-
-    words = [w for w in re.split(r"[^\w]+|_", text) if w]
-    size = len(re.sub(r"[^A-Za-z]", "", acronym))
-    for start in range(len(words)):
-        for length in range(1, size + 5):
-            chunk = words[start : start + length]
-            if len(chunk) < length or chunk[0].lower() in _CONNECTORS:
-                break
-            if initials_match(acronym, " ".join(w[:1].upper() + w[1:] for w in chunk)):
-                return True
-    return False
-
-
-#: Questions about the present state of the world, which texts adopted on a date cannot answer.
-_PRESENT_STATE = re.compile(
-    r"\b(so far|to date|(?:this|last|past)\s+(?:year|month|week)|these days|right now|nowadays|today|currently|"
-    r"at present|since\s+(?:then|(?:its\s+)?adoption|it\s+was\s+adopted)|"
-    r"current(?!\s+(?:resolution|text|draft|document|mandate|paragraph)))\b|"
-    # "Has the Congress already taken place?": whether something has happened by now
-    r"^\s*(?:has|have)\b[^?]*\balready\b",
-    re.IGNORECASE,
-)
-
-
-def asks_about_present(question: str) -> bool:
-    """True for a question about the present state of affairs ("Who is the current Executive Director?").
-
-    >>> asks_about_present("Which Member States have requested assistance so far?")
-    True
-    >>> asks_about_present("What does the current resolution ask of UNODC?")
-    False
-    >>> asks_about_present("Has the Congress already taken place?"), asks_about_present("What has already been done?")
-    (True, False)
-    """
-    return bool(_PRESENT_STATE.search(question))
-
-
-_QUESTION_TALK_WORDS = _words("is are was were does do did has have which what who whom how where when why can "
-                              "should could would will list show tell give")
 
 
 @dataclass(frozen=True)
@@ -756,7 +389,7 @@ class Answerer:
                 continue
             if len(forms[0]) == 1 and len(name.split()) == 1:
                 known = any(all(vocabulary(t) for t in f) for f in forms) or (
-                    _is_acronym(name) and any(spells_out(name, _passage_context(h.passage)) for h in hits)
+                    acronym_like(name) and any(spells_out(name, _passage_context(h.passage)) for h in hits)
                 )
             else:
                 known = any(f <= tokens for f in forms for tokens in passages)
@@ -1084,7 +717,7 @@ class Answerer:
         if not candidates:
             return None
         # the document's own symbol in the question says which document, not which of its passages
-        cue = set(tokenize(_INTENT_WORDS.get(intent, ""))) | set(question_terms(_SYMBOL.sub(" ", question)))
+        cue = set(tokenize(INTENT_WORDS.get(intent, ""))) | set(question_terms(SYMBOL_PATTERN.sub(" ", question)))
         lead = ""
         if intent == "symbol":
             lead = f"The document symbol is {symbol}."

@@ -967,7 +967,7 @@ def pipeline_events(
 
     Raises ``ModelError`` when no model is configured, before any retrieval.
     """
-    from rag.answer import clean_question
+    from rag.question import clean_question
 
     model = llm or pipeline.llm
     if model is None:

@@ -319,7 +319,7 @@ class Pipeline:
     def ask_with_hits(self, question: str, k: int | None = None, *, doc: str | None = None,
                       kind: str | Sequence[str] | None = None) -> tuple[Answer, list[Hit]]:
         """``ask``, also returning the retrieval hits the answer was built from (for generation)."""
-        from rag.answer import clean_question
+        from rag.question import clean_question
 
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)

@@ -43,9 +43,9 @@ from typing import Any, TypeVar
 import gradio as gr
 
 from rag import webview as view
-from rag.answer import clean_question
 from rag.errors import IndexMissingError, InputError, RagError
 from rag.pipeline import Pipeline
+from rag.question import clean_question
 from rag.settings import Settings
 from rag.types import Answer, Document
 

@@ -67,7 +67,7 @@ CONTRACT_KEYS = {"question", "answer", "abstained", "citations", "timings_ms"}
 CITATION_KEYS = {"doc", "label", "kind", "number", "score", "excerpt", "text"}
 #: Length of the oversized questions mixed in (they must be refused, fast, without slowing the others).
 HUGE_QUESTION_CHARS = 100_000
-#: Message the app gives for an overlong question (``rag.answer.clean_question``).
+#: Message the app gives for an overlong question (``rag.question.clean_question``).
 TOO_LONG = "characters long, more than the limit"
 #: Seconds (at most ``--seconds``) clients go on asking once the upload is done.
 AFTER_UPLOAD_S = 5.0

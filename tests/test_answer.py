@@ -4,24 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pytest
-
-from rag.answer import (
-    AbstentionPolicy,
-    Answerer,
-    SelectionPolicy,
-    asks_about_present,
-    clause_spans,
-    clean_question,
-    foreign_language,
-    metadata_intent,
-    parse_label_request,
-    question_names,
-    wants_list,
-)
+from rag.answer import AbstentionPolicy, Answerer, SelectionPolicy, clause_spans
 from rag.embed import FakeEmbedder
-from rag.errors import InputError
 from rag.lexical import tokenize
+from rag.question import metadata_intent
 from rag.types import Hit, Passage
 
 DOC = "A/RES/99/1"
@@ -81,33 +67,6 @@ def _hits(*labels: str, dense: float = 0.7) -> list[Hit]:
 
 def _answerer(**kw: object) -> Answerer:
     return Answerer(embedder=FakeEmbedder(64), vocabulary=lambda t: t in VOCABULARY, **kw)  # type: ignore[arg-type]
-
-
-# ------------------------------------------------------------------ input handling
-def test_clean_question_strips_controls_and_rejects_empty_or_long() -> None:
-    assert clean_question("What\x00 is\u200b piracy?\x1b", 100) == "What is piracy?"
-    for bad in ("", "   ", "\x00\x07"):
-        with pytest.raises(InputError, match="empty"):
-            clean_question(bad, 100)
-    with pytest.raises(InputError, match=r"10,000 characters.*RAG_MAX_QUESTION_CHARS"):
-        clean_question("x" * 10_000, 2000)
-
-
-def test_foreign_language_and_names() -> None:
-    assert foreign_language("Que demande la résolution aux États Membres ?") == "French"
-    assert foreign_language("Was verlangt die Resolution von den Mitgliedstaaten?") == "German"
-    assert foreign_language("What does the resolution ask of the States?") is None
-    assert question_names("What does it say about the Human Rights Council and ISIL?") == ["Human Rights Council",
-                                                                                          "ISIL"]
-
-
-def test_question_classifiers() -> None:
-    assert wants_list("Which paragraphs concern fisheries?") and not wants_list("What is SHERLOC?")
-    assert metadata_intent("Is this a reissued version?") == "reissue"
-    assert metadata_intent("What is the title of this resolution?") == "title"
-    assert metadata_intent("What is the document symbol of the Secretary-General's report?") is None
-    assert parse_label_request("paragraph 3") is not None
-    assert parse_label_request("Show me operative paragraph 26 of A/RES/99/1").symbol == "A/RES/99/1"  # type: ignore[union-attr]
 
 
 def test_clause_spans_cover_text_in_order_and_split_long_sentences() -> None:
@@ -236,24 +195,6 @@ def test_a_close_score_on_a_frequent_word_alone_does_not_join_the_answer() -> No
                                            hits, FakeLibrary(passages)).citations] == ["OP 5"]
 
 
-@pytest.mark.parametrize(
-    ("question", "listing"),
-    [
-        ("What does the text say about radicalization?", True),
-        ("What is said about capacity building?", True),
-        ("Which texts deal with the safety of humanitarian personnel?", True),
-        ("What measures on transplantation registries are proposed?", True),
-        ("Which UNODC handbooks and guides are welcomed?", True),
-        ("When must the Secretary-General report?", False),
-        ("Which guide on electronic evidence does it welcome?", False),
-        ("Which session gets the report?", False),
-        ("What is the DDRRR process?", False),
-    ],
-)
-def test_list_questions(question: str, listing: bool) -> None:
-    assert wants_list(question) is listing
-
-
 def test_an_excerpt_brings_the_clause_it_continues_or_points_back_to() -> None:
     text = ("1. Encourages Member States to maintain a safe and humane environment in prisons, and to develop "
             "tools to address radicalization to violence and terrorist recruitment in prisons; taking into "
@@ -276,21 +217,6 @@ def test_abstains_when_the_paragraphs_give_no_answer_of_the_asked_type() -> None
     # the same paragraphs answer a question whose type they give ("at its next session")
     when = _answerer().answer("When must the Secretary-General report on prosecutions of pirates?", hits, LIBRARY)
     assert not when.abstained and when.citations[0].label == "OP 1"
-
-
-@pytest.mark.parametrize(
-    ("question", "present"),
-    [
-        ("How many victims were identified last year?", True),
-        ("What has happened since its adoption?", True),
-        ("Which States have acted on it so far?", True),
-        ("What does the current resolution ask of UNODC?", False),
-        ("What did the resolution of last December decide?", False),
-        ("When is the report due?", False),
-    ],
-)
-def test_questions_about_the_present_state_of_affairs(question: str, present: bool) -> None:
-    assert asks_about_present(question) is present
 
 
 def test_the_paragraph_giving_the_asked_type_leads_the_answer() -> None:

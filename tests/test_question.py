@@ -1,0 +1,76 @@
+"""Reading a question: cleaning, language, names, list, label, metadata and present-state questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.errors import InputError
+from rag.question import (
+    asks_about_present,
+    clean_question,
+    foreign_language,
+    metadata_intent,
+    parse_label_request,
+    question_names,
+    wants_list,
+)
+
+
+# ------------------------------------------------------------------ input handling
+def test_clean_question_strips_controls_and_rejects_empty_or_long() -> None:
+    assert clean_question("What\x00 is\u200b piracy?\x1b", 100) == "What is piracy?"
+    for bad in ("", "   ", "\x00\x07"):
+        with pytest.raises(InputError, match="empty"):
+            clean_question(bad, 100)
+    with pytest.raises(InputError, match=r"10,000 characters.*RAG_MAX_QUESTION_CHARS"):
+        clean_question("x" * 10_000, 2000)
+
+
+def test_foreign_language_and_names() -> None:
+    assert foreign_language("Que demande la résolution aux États Membres ?") == "French"
+    assert foreign_language("Was verlangt die Resolution von den Mitgliedstaaten?") == "German"
+    assert foreign_language("What does the resolution ask of the States?") is None
+    assert question_names("What does it say about the Human Rights Council and ISIL?") == ["Human Rights Council",
+                                                                                          "ISIL"]
+
+
+def test_question_classifiers() -> None:
+    assert wants_list("Which paragraphs concern fisheries?") and not wants_list("What is SHERLOC?")
+    assert metadata_intent("Is this a reissued version?") == "reissue"
+    assert metadata_intent("What is the title of this resolution?") == "title"
+    assert metadata_intent("What is the document symbol of the Secretary-General's report?") is None
+    assert parse_label_request("paragraph 3") is not None
+    assert parse_label_request("Show me operative paragraph 26 of A/RES/99/1").symbol == "A/RES/99/1"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("question", "listing"),
+    [
+        ("What does the text say about radicalization?", True),
+        ("What is said about capacity building?", True),
+        ("Which texts deal with the safety of humanitarian personnel?", True),
+        ("What measures on transplantation registries are proposed?", True),
+        ("Which UNODC handbooks and guides are welcomed?", True),
+        ("When must the Secretary-General report?", False),
+        ("Which guide on electronic evidence does it welcome?", False),
+        ("Which session gets the report?", False),
+        ("What is the DDRRR process?", False),
+    ],
+)
+def test_list_questions(question: str, listing: bool) -> None:
+    assert wants_list(question) is listing
+
+
+@pytest.mark.parametrize(
+    ("question", "present"),
+    [
+        ("How many victims were identified last year?", True),
+        ("What has happened since its adoption?", True),
+        ("Which States have acted on it so far?", True),
+        ("What does the current resolution ask of UNODC?", False),
+        ("What did the resolution of last December decide?", False),
+        ("When is the report due?", False),
+    ],
+)
+def test_questions_about_the_present_state_of_affairs(question: str, present: bool) -> None:
+    assert asks_about_present(question) is present
