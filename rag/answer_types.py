@@ -28,6 +28,8 @@ import re
 from collections.abc import Iterable
 from enum import StrEnum
 
+from rag.lexical import tokenize
+
 
 class AnswerType(StrEnum):
     """The type of expression a question's answer must contain (the value names it in messages)."""
@@ -339,8 +341,6 @@ def measured(question: str) -> frozenset[str]:
 
 
 def _named(pattern: re.Pattern[str], question: str) -> frozenset[str]:
-    from rag.lexical import tokenize
-
     match = pattern.search(question)
     if not match:
         return frozenset()
@@ -377,8 +377,6 @@ def shares(things: frozenset[str], text: str) -> bool:
 def _near(things: frozenset[str], text: str, anchor: re.Pattern[str]) -> bool:
     """Whether a word of ``text`` matching ``anchor`` (outside references) is at most ``COUNT_WINDOW`` words from
     one of ``things``."""
-    from rag.lexical import tokenize
-
     words = _REFERENCES.sub(" ", text).split()
     for index, word in enumerate(words):
         if anchor.search(word.strip("(),;:.")):
