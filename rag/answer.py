@@ -247,9 +247,6 @@ class _Group:
     footnotes: list[tuple[Passage, float]] = field(default_factory=list)
 
 
-#: "... Council resolutions", "... Assembly's texts": texts of a body, which the paragraphs may recall.
-_TEXTS_OF_BODY = re.compile(r"(?:['’]s)?\s+(?:resolutions?|texts?|drafts?|decisions?|documents?|declarations?)\b", re.I)
-
 
 class Answerer:
     """Builds extractive answers. ``embedder`` (optional) scores clauses by meaning too;
@@ -403,11 +400,11 @@ class Answerer:
         the documents of a body so named, so when none of them comes up, the corpus holds no text of it."""
         if self.aliases is None or library is None or not hits:
             return []
-        from rag.retrieve import bodies_in, find_issuers
+        from rag.retrieve import TEXTS_OF_BODY, bodies_in, find_issuers
 
         # "Security Council resolutions" may be texts the paragraphs recall: only a body that acts is an author
         wanted = list(dict.fromkeys(canonical for _, end, canonical in find_issuers(question, self.aliases)
-                                    if not _TEXTS_OF_BODY.match(question[end:])))
+                                    if not TEXTS_OF_BODY.match(question[end:])))
         if not wanted:
             return []
         named: set[str] = set()

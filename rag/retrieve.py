@@ -293,8 +293,12 @@ _ISSUER_BEFORE = re.compile(
     r"\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+_TEXT_NOUNS = r"(?:resolutions?|texts?|drafts?|decisions?|documents?|declarations?)"
+#: "... Council resolutions", "... Assembly's texts": texts of a body, which the paragraphs may recall; only a body
+#: that acts ("What does the Council ask ...?") is surely their author.
+TEXTS_OF_BODY = re.compile(rf"(?:['’]s)?\s+{_TEXT_NOUNS}\b", re.IGNORECASE)
 _ISSUER_AFTER = re.compile(
-    r"^(?:['’]s\b|\s+(?:resolutions?|texts?|drafts?|decisions?|documents?|declarations?)\b|\s+(?:(?:also|further)\s+)?"
+    rf"^(?:['’]s\b|\s+{_TEXT_NOUNS}\b|\s+(?:(?:also|further)\s+)?"
     r"(?:says?|said|asks?|asked|requests?|requested|calls?|called|urges?|urged|encourages?|encouraged|decides?|"
     r"decided|wants?|thinks?|demands?|demanded|adopts?|adopted|recommends?|recommended|invites?|invited)\b)",
     re.IGNORECASE,
