@@ -163,6 +163,8 @@ class Library(Protocol):
 
     def documents(self) -> Sequence[Any]: ...
 
+    def heading_bodies(self, doc: str) -> set[str]: ...
+
 
 @dataclass(frozen=True)
 class AbstentionPolicy:
@@ -400,7 +402,7 @@ class Answerer:
         the documents of a body so named, so when none of them comes up, the corpus holds no text of it."""
         if self.aliases is None or library is None or not hits:
             return []
-        from rag.retrieve import TEXTS_OF_BODY, bodies_in, find_issuers
+        from rag.retrieve import TEXTS_OF_BODY, find_issuers
 
         # "Security Council resolutions" may be texts the paragraphs recall: only a body that acts is an author
         wanted = list(dict.fromkeys(canonical for _, end, canonical in find_issuers(question, self.aliases)
@@ -409,9 +411,7 @@ class Answerer:
             return []
         named: set[str] = set()
         for symbol in dict.fromkeys(h.passage.doc for h in hits):
-            heading = next((p for p in library.passages(symbol) if p.kind == "heading"), None)
-            if heading is not None:
-                named.update(canonical for _, _, canonical in bodies_in(heading.text, self.aliases))
+            named |= library.heading_bodies(symbol)
         return [body for body in wanted if body not in named]
 
     @staticmethod

@@ -277,6 +277,11 @@ class Pipeline:
             return self.document(doc).passages
         return self.snapshot().store.passages()
 
+    def heading_bodies(self, doc: str) -> set[str]:
+        """The issuing bodies the heading of document ``doc`` names (canonical names, e.g. "Security Council")."""
+        snapshot = self.snapshot()
+        return self.retriever.heading_bodies(snapshot).get(doc, set())
+
     def mandates(self, doc: str | None = None) -> list[ActionClause]:
         """The action clauses (mandate map, ``rag.mandates``) of one document or of all, in reading order.
 

@@ -26,6 +26,7 @@ component scores, comparable across questions (use those for abstention).
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -257,9 +258,6 @@ class SymbolMatcher:
         return full, short
 
 
-_MATCHERS: dict[int, tuple[Sequence[str], SymbolMatcher]] = {}
-
-
 def find_symbols(text: str, known: Sequence[str]) -> tuple[list[str], list[str]]:
     """Indexed documents a question names: (by full symbol, by short number only).
 
@@ -274,13 +272,13 @@ def find_symbols(text: str, known: Sequence[str]) -> tuple[list[str], list[str]]
 
 
 def matcher_for(known: Sequence[str]) -> SymbolMatcher:
-    """The matcher of a list of symbols, built once per list (a loaded index keeps its list)."""
-    cached = _MATCHERS.get(id(known))
-    if cached is None or cached[0] is not known:
-        if len(_MATCHERS) > 16:
-            _MATCHERS.clear()
-        cached = _MATCHERS[id(known)] = (known, SymbolMatcher(known))
-    return cached[1]
+    """The matcher of a list of symbols, built once per distinct list (the last 16 are kept)."""
+    return _matcher(tuple(known))
+
+
+@functools.lru_cache(maxsize=16)
+def _matcher(known: tuple[str, ...]) -> SymbolMatcher:
+    return SymbolMatcher(known)
 
 
 #: Bodies that adopt resolutions (canonical names of the alias table). Named as the author of a text
@@ -767,8 +765,13 @@ class Retriever:
 
     # --- pieces
     def _issued_by(self, snapshot: IndexSnapshot, bodies: Sequence[str]) -> np.ndarray:
-        """Documents (a mask over ``snapshot.symbols``) whose heading names one of ``bodies``: the body that
-        adopted them, or for a draft the one it is submitted to. Read once per loaded index."""
+        """Documents (a mask over ``snapshot.symbols``) whose heading names one of ``bodies``."""
+        named = self.heading_bodies(snapshot)
+        return np.array([bool(named.get(symbol, set()) & set(bodies)) for symbol in snapshot.symbols])
+
+    def heading_bodies(self, snapshot: IndexSnapshot) -> dict[str, set[str]]:
+        """The issuing bodies each document's heading names (symbol to canonical names): the body that adopted
+        it, or for a draft the one it is submitted to. Read once per loaded index."""
         cached = self._bodies
         if cached is None or cached[0] is not snapshot:
             store = snapshot.store
@@ -778,8 +781,7 @@ class Retriever:
                 for _, _, canonical in bodies_in(passage.text, snapshot.aliases):
                     named.setdefault(passage.doc, set()).add(canonical)
             cached = self._bodies = (snapshot, named)
-        named = cached[1]
-        return np.array([bool(named.get(symbol, set()) & set(bodies)) for symbol in snapshot.symbols])
+        return cached[1]
 
     def _titles(self, snapshot: IndexSnapshot) -> TitleMatcher | None:
         """The titles of the indexed documents, for :func:`find_title_mentions` (read once per loaded index);

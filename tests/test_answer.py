@@ -53,6 +53,13 @@ class FakeLibrary:
         symbols = list(dict.fromkeys(p.doc for p in self._passages))
         return [Info(s, "Cooperation against piracy at sea" if s == DOC else "") for s in symbols]
 
+    def heading_bodies(self, doc: str) -> set[str]:
+        from rag.aliases import AliasTable
+        from rag.retrieve import bodies_in
+
+        headings = [p for p in self.passages(doc) if p.kind == "heading"]
+        return {canonical for p in headings for _, _, canonical in bodies_in(p.text, AliasTable.builtin())}
+
 
 LIBRARY = FakeLibrary(_passages())
 BY_LABEL = {p.label: p for p in _passages()}
