@@ -116,6 +116,45 @@ def _collect(node: Any, footnotes: dict[str, str],
     return _Text(normalise_space("".join(parts)), markers, lead[0] if lead else "")
 
 
+#: Elements holding a whole phrase (a date, a number, a body's name). The UN's XML sometimes glues one to the
+#: word before it ("at its 9634th meeting, on<docDate>24 May 2024</docDate>"); the printed text has a space.
+_PHRASE_ELEMENTS = frozenset({"docDate", "date", "docNumber", "docAuthority", "docProponent"})
+
+
+def _phrase_text(node: Any) -> str:
+    """The text under ``node``, with a space between a phrase element and a word glued to it.
+
+    >>> import xml.etree.ElementTree as ET
+    >>> _phrase_text(ET.fromstring("<p>adopted on<docDate>24 May 2024</docDate>, at</p>"))
+    'adopted on 24 May 2024, at'
+    """
+    parts: list[str] = []
+
+    def glue(text: str) -> None:
+        if parts and parts[-1][-1:].isalnum() and text[:1].isalnum():
+            parts.append(" ")
+        parts.append(text)
+
+    def walk(element: Any) -> None:
+        phrase = element is not node and _local(element.tag) in _PHRASE_ELEMENTS
+        if element.text:
+            (glue if phrase else parts.append)(element.text)
+        for child in element:
+            walk(child)
+        if element.tail and element is not node:
+            (glue if phrase else parts.append)(element.tail)
+
+    walk(node)
+    return normalise_space("".join(parts))
+
+
+#: A printed title that is only the text's number ("Resolution 2730 (2024)"), and the topic a catalogue title adds
+#: in brackets ("Security Council resolution 2730 (2024) [on protection of humanitarian personnel ...]"); the
+#: document's title keeps it in brackets, which ``Document.printed_title`` leaves out.
+_NUMBER_ONLY_TITLE = re.compile(r"^Resolution\s+[\d/]+(?:\s*\(\d{4}\))?$", re.IGNORECASE)
+_CATALOGUE_TOPIC = re.compile(r"\[(?P<topic>on\s[^\]]+)\]$")
+
+
 def _num(node: Any) -> str:
     """``<num>6.</num>`` -> ``"6"``; ``<num>(a)</num>`` -> ``"(a)"``."""
     element = next((c for c in node if _local(c.tag) == "num"), None)
@@ -186,7 +225,7 @@ class _Reader:
                     else:
                         issued = issued or _iso(node)
             for paragraph in _children(cover, "p"):
-                text = normalise_space("".join(paragraph.itertext()))
+                text = _phrase_text(paragraph)
                 refers = " ".join((n.get("refersTo") or "") for n in paragraph.iter())
                 if text and "#publisher" not in refers and "#generalDistribution" not in refers:
                     heading.append(text)
@@ -204,16 +243,30 @@ class _Reader:
         if preface is not None:
             title_node = _first(preface, "docTitle")
             if title_node is not None:
-                title = normalise_space("".join(title_node.itertext()))
+                title = _phrase_text(title_node)
             preface_text = normalise_space(" ".join(preface.itertext()))
             if preface_text:
                 heading.append(preface_text)
         if not title:
             titles = [normalise_space("".join(n.itertext())) for n in self.doc.iter() if _local(n.tag) == "docTitle"]
             title = titles[0] if titles else ""
+        if _NUMBER_ONLY_TITLE.match(title):
+            topic = self.catalogue_topic()
+            if topic:
+                title = f"{title} [{topic}]"
         if self.symbol not in heading:
             heading.insert(0, self.symbol)
         return title, body, adoption or issued, heading
+
+    def catalogue_topic(self) -> str:
+        """The topic the library catalogue gives a text in its title keyword ("on protection of humanitarian
+        personnel ..."), or ``""``. Security Council resolutions print no topic title, only their number."""
+        for node in self.doc.iter():
+            if _local(node.tag) == "keyword" and (node.get("refersTo") or "") == "title":
+                match = _CATALOGUE_TOPIC.search(normalise_space(node.get("value") or ""))
+                if match:
+                    return match.group("topic")
+        return ""
 
     # -- structure
     def preamble_item(self, node: Any, part: str) -> None:

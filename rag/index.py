@@ -133,11 +133,12 @@ def contextual_text(passage: Passage, document: Document, policy: ContextPolicy)
         words = " / ".join(_clip(p.text, policy.citing_chars) for p in citing if p is not None)
         if words:
             text = f"{text} (cited by: {words})"
-    if policy.self_title and document.title and not policy.title and _SELF_REFERENCE.search(passage.text):
-        text = f"{text} ({document.title})"
+    title = document.printed_title  # what the text prints: a catalogue's topic is for naming the document only
+    if policy.self_title and title and not policy.title and _SELF_REFERENCE.search(passage.text):
+        text = f"{text} ({title})"
     prefix = []
-    if policy.title and document.title:
-        prefix.append(document.title)
+    if policy.title and title:
+        prefix.append(title)
     if policy.label:
         prefix.append(passage.label)
     return (" | ".join(prefix) + " | " + text) if prefix else text

@@ -154,6 +154,17 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+#: Version of what parsing makes of a file (``rag.parse``, ``rag.akn``, ``rag.load``). Bump it when a change there
+#: alters the passages of files already indexed: the next ingest then re-reads every file instead of skipping
+#: it as unchanged, so an index never keeps passages the current parser would not give.
+PARSE_VERSION = 2
+
+
+def ingest_digest(path: Path) -> str:
+    """What says whether a file must be read again: its content hash and the :data:`PARSE_VERSION` that read it."""
+    return f"{file_hash(path)}+parse{PARSE_VERSION}"
+
+
 @dataclass
 class _Change:
     path: Path
@@ -493,7 +504,7 @@ class Pipeline:
                 progress("read", done - 1, len(files))
             shown = str(path)
             try:
-                digest = file_hash(path)
+                digest = ingest_digest(path)
                 record = old.file_record(str(path.resolve())) if old else None
                 if record is not None and record[0] == digest and old is not None and old.find_symbol(record[1]):
                     claimed.setdefault(symbol_key(record[1]), shown)

@@ -40,6 +40,8 @@ PASSAGE_KINDS: tuple[PassageKind, ...] = ("heading", "preambular", "operative", 
 #: that ``OP 1`` of the draft never collides with ``OP 1`` of the document.
 PART_PREFIX: dict[str, str] = {"": "", "draft": "Draft ", "annex": "Annex "}
 
+#: A topic in brackets at the end of a title, added by a library catalogue: " [on protection of ... personnel]".
+_CATALOGUE_TOPIC = re.compile(r"\s*\[on\s[^\]]+\]$")
 _SUB_NUMBER = re.compile(r"^(?P<main>[^()]*)(?P<subs>(\([^()]+\))+)$")
 
 
@@ -158,6 +160,15 @@ class Document:
 
     def by_kind(self, kind: PassageKind, part: str | None = None) -> list[Passage]:
         return [p for p in self.passages if p.kind == kind and (part is None or p.part == part)]
+
+    @property
+    def printed_title(self) -> str:
+        """The title as the document prints it, without the topic a catalogue adds in brackets (``rag.akn``).
+
+        >>> Document("S/RES/2730 (2024)", title="Resolution 2730 (2024) [on protection of personnel]").printed_title
+        'Resolution 2730 (2024)'
+        """
+        return _CATALOGUE_TOPIC.sub("", self.title)
 
     def get(self, label: str) -> Passage | None:
         """Find a passage by its label (``"OP 9"``), case and spacing insensitive."""

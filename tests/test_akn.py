@@ -44,6 +44,11 @@ def test_embedded_draft_and_number_in_text() -> None:
     council = load_akn(str(EXTRA / "akn" / "S_RES_2730_2024.akn.xml"))
     assert council.get("OP 11").text.startswith("Condemns disinformation")
     assert [p.number for p in council.by_kind("operative") if not p.parent] == [str(n) for n in range(1, 17)]
+    # the XML glues the date to the word before it ("on<docDate>24 May 2024"); the heading reads as printed
+    assert "at its 9634th meeting, on 24 May 2024" in council.get("Heading").text
+    # the printed title is only the number; the catalogue's title keyword gives the topic
+    assert council.title == ("Resolution 2730 (2024) [on protection of humanitarian personnel and UN and associated "
+                             "personnel in armed conflict]")
 
 
 def test_passage_order_heading_paragraphs_footnotes() -> None:

@@ -28,6 +28,17 @@ def test_constructing_a_pipeline_is_cheap_and_touches_nothing(tmp_path: Path) ->
         pipeline.search("terrorism")
 
 
+def test_a_new_parser_version_reads_every_file_again(json_pipeline: JsonPipeline, corpus_dir: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import rag.pipeline
+
+    json_pipeline.ingest([corpus_dir])
+    monkeypatch.setattr(rag.pipeline, "PARSE_VERSION", rag.pipeline.PARSE_VERSION + 1)
+    again = json_pipeline.ingest([corpus_dir])
+    assert [f.status for f in again.files] == ["replaced", "replaced"] and again.generation == 2
+    assert [f.status for f in json_pipeline.ingest([corpus_dir]).files] == ["skipped", "skipped"]
+
+
 def test_first_ingest_adds_every_document(json_pipeline: JsonPipeline, corpus_dir: Path) -> None:
     steps: list[tuple[str, int, int]] = []
     report = json_pipeline.ingest([corpus_dir], progress=lambda *a: steps.append(a))
