@@ -53,6 +53,8 @@ class AnswerType(StrEnum):
 
 
 _FLAGS = re.IGNORECASE
+#: Words of a fraction ("two thirds", "one quarter"); matched in lower case only (see ``AnswerType.PERCENTAGE``).
+_FRACTIONS = r"(?:thirds?|quarters?|fifths?|tenths?)"
 
 # ---- what the question asks for
 _ASKS: dict[AnswerType, re.Pattern[str]] = {
@@ -187,7 +189,8 @@ _GIVES: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.MONTH: re.compile(rf"\b(?:{_MONTHS})\b", _FLAGS),
     AnswerType.DAY: re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b", _FLAGS),
     AnswerType.PERCENTAGE: re.compile(
-        r"\d\s*(?:per\s*cent|percent|%)|\b(?:half|halve|halving|thirds?|quarters?|fifths?|tenths?)\b",
+        # fractions are lower case: "Third" and "Quarter" in a name are ordinals ("the Third International Conference")
+        rf"\d\s*(?:per\s*cent|percent|%)|\b(?:half|halve|halving)\b|(?-i:\b{_FRACTIONS}\b)",
         _FLAGS,
     ),
     # "in Vienna", "at Kyoto", "in the city of Doha": a capitalised name after "in" or "at" that is not a month, an
@@ -236,7 +239,8 @@ _GIVES: dict[AnswerType, re.Pattern[str]] = {
         _FLAGS,
     ),
     AnswerType.PENALTY: re.compile(
-        r"\b(?:sentenc\w*|penalt(?:y|ies)|punish\w*|sanction\w*|fines?|imprison\w*|prison|custod\w*|"
+        # "punishable by", "punishment", not the verb: "prosecuting and punishing trafficking" states no penalty
+        r"\b(?:sentenc\w*|penalt(?:y|ies)|punish(?:able|ments?)|sanction\w*|fines?|imprison\w*|prison|custod\w*|"
         r"embargo\w*|asset\s+freez\w*|travel\s+bans?)\b",
         _FLAGS,
     ),
@@ -308,7 +312,7 @@ _COUNTED_ALIKE = (
     frozenset({"state", "countri", "nation", "govern"}),
 )
 _NUMBER = re.compile(rf"\d|^(?:{_NUMBER_WORDS})$", _FLAGS)
-_SHARE = re.compile(r"%|^(?:per|percent|half|thirds?|quarters?|fifths?|tenths?)$", _FLAGS)
+_SHARE = re.compile(rf"%|^(?:per|percent|half)$|(?-i:^{_FRACTIONS}$)", _FLAGS)
 #: How many words apart a number and the word naming what it counts may be ("8,700 military personnel"). Four on
 #: the dev split: three content words (stop words skipped) would also count "one quarter of the world's people
 #: are infected" as an answer to "how many people died", a near miss of the fresh suite.
@@ -386,12 +390,42 @@ def _near(things: frozenset[str], text: str, anchor: re.Pattern[str]) -> bool:
     return False
 
 
+#: A question on when something happens ("When will the Congress be held?", "On what dates does it meet?") ...
+_ASKS_EVENT = re.compile(
+    r"\b(?:held|hold|take\s+place|took\s+place|taking\s+place|convene[ds]?|convening|meet|meets|met|begins?|began|"
+    r"start(?:s|ed)?|open(?:s|ed)?|end(?:s|ed)?|close[ds]?|conclude[ds]?)\b",
+    _FLAGS,
+)
+#: ... and not on when a text was adopted or issued, or a body acted by one ("On which date was resolution 77/231
+#: adopted?", "When did the Assembly decide to hold the Congress?").
+_ASKS_TEXT_DATE = re.compile(
+    r"\b(?:adopt\w*|resolutions?|decisions?|decid\w*|request\w*|call\w*|agree\w*|establish\w*|proclaim\w*|"
+    r"declar\w*|issued|signed|dated|published|approved|endorsed|documents?|texts?)\b",
+    _FLAGS,
+)
+#: The date of a text a paragraph refers to: "resolution 77/231 of 15 December 2022", "its decision of 15 June 2017".
+_TEXT_DATE = re.compile(
+    rf"(?P<text>\b(?:resolutions?|decisions?)\b[^,;]{{0,40}}?\bof)\s+\d{{1,2}}\s+(?:{_MONTHS})\s+{_YEAR}\b", _FLAGS)
+_DATE_TYPES = frozenset({AnswerType.TIME, AnswerType.DATE, AnswerType.YEAR, AnswerType.MONTH, AnswerType.DAY})
+
+
+def event_dates(text: str) -> str:
+    """``text`` without the dates of the texts it refers to, which say when those were adopted, not when anything
+    happens.
+
+    >>> event_dates("Recalling its resolution 77/231 of 15 December 2022, in which it decided to hold the Congress")
+    'Recalling its resolution 77/231 of, in which it decided to hold the Congress'
+    """
+    return _TEXT_DATE.sub(lambda match: match.group("text"), text)
+
+
 def missing_types(question: str, texts: Iterable[str]) -> tuple[AnswerType, ...]:
     """The answer types ``question`` asks for that no single one of ``texts`` gives (empty: it can be answered).
 
     A question asking for several types ("How many votes ...?") needs one text giving all of them; a "How
     many ...?" question, a number of the things it counts (:func:`counts`); a "What percentage of ...?"
-    question, a share of what it names (:func:`shares`).
+    question, a share of what it names (:func:`shares`). A question on when something happens, not on a text,
+    is not answered by the date of a text a paragraph refers to (:func:`event_dates`).
 
     >>> missing_types("When is the report due?", ["Requests a report at its next session;"])
     ()
@@ -403,9 +437,12 @@ def missing_types(question: str, texts: Iterable[str]) -> tuple[AnswerType, ...]
         return ()
     # what a number or a share must be of: "How many police officers", "What percentage of TB spending"
     of_what = {AnswerType.QUANTITY: (counted(question), _NUMBER), AnswerType.PERCENTAGE: (measured(question), _SHARE)}
+    about_event = bool(_ASKS_EVENT.search(question)) and not _ASKS_TEXT_DATE.search(question)
     best: tuple[AnswerType, ...] = wanted
     for text in texts:
-        missing = tuple(kind for kind in wanted if not _gives_of(kind, text, of_what))
+        dated = event_dates(text) if about_event else text
+        missing = tuple(kind for kind in wanted
+                        if not _gives_of(kind, dated if kind in _DATE_TYPES else text, of_what))
         if len(missing) < len(best):
             best = missing
         if not best:

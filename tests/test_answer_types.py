@@ -88,9 +88,13 @@ def test_expected_types(question: str, types: tuple[AnswerType, ...]) -> None:
         (P, "65 per cent of all international financing", True),
         (P, "one quarter of the world's people", True),
         (P, "to end the epidemic by 2030", False),
+        (P, "two thirds of the Member States", True),
+        (P, "the Third International Conference on Financing for Development", False),  # an ordinal in a name
         (PL, "held in Vienna on 20 and 21 June 2018", True),
         (PL, "in the city of Doha", True),
         (AnswerType.PENALTY, "to prosecute all actors that knowingly engage in trafficking", False),
+        (AnswerType.PENALTY, "investigating, prosecuting and punishing trafficking in persons", False),
+        (AnswerType.PENALTY, "offences punishable by two years of deprivation of liberty", True),
         (AnswerType.PENALTY, "punishable by appropriate penalties that take into account the gravity", True),
         (AnswerType.PENALTY, "decides that all States shall impose an arms embargo", True),
         (PL, "to participate in the Fifteenth Congress at the highest level", False),
@@ -140,6 +144,26 @@ def test_missing_types_needs_one_text_giving_every_asked_type() -> None:
     assert missing_types(question, ["adopted by 14 votes to none"]) == ()
     assert missing_types("What does it say about piracy?", []) == ()
     assert missing_types("When is the report due?", []) == (T,)
+
+
+RECALLED = ("Recalling its resolution 77/231 of 15 December 2022, in which it decided to hold the Fifteenth Congress "
+            "in 2026,")
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        # when something happens: the date of the resolution that decided it is no answer, the year in the text is
+        ("On what exact dates will the Fifteenth Congress be held?", (DAY,)),
+        ("When will the Fifteenth Congress be held?", ()),
+        # when a text was adopted, or a body acted by it: that date is the answer
+        ("On which date was resolution 77/231 adopted?", ()),
+        ("On what date did the Assembly decide to hold the Fifteenth Congress?", ()),
+    ],
+)
+def test_the_date_of_a_recalled_text_dates_the_text_not_an_event(question: str,
+                                                                 missing: tuple[AnswerType, ...]) -> None:
+    assert missing_types(question, [RECALLED]) == missing
 
 
 def test_describe_names_the_types_for_a_message() -> None:
