@@ -141,6 +141,8 @@ _SECOND_PART = r"(?:(?:by|to|from|in|for|with|on)\s+)?(?:which|what|who|whom|who
 _SECOND_QUESTION = re.compile(rf"\b(?:and|or)\s+{_SECOND_PART}", _FLAGS)
 #: Where to cut a question in two parts: before the second part's "by which", "how", "when" ...
 _SECOND_QUESTION_SPLIT = re.compile(rf"[,;]?\s*\b(?:and|or)\s+(?={_SECOND_PART})", _FLAGS)
+#: Two question words sharing one clause: "Where and when did the Congress take place?"
+_WORD_PAIR = re.compile(r"\b(where|when|how|who|what|which)\s+(?:and|or)\s+(where|when|how|who|what|which)\b", _FLAGS)
 
 # ---- what a paragraph can answer with
 _NUMBER_WORDS = (
@@ -269,12 +271,21 @@ def expected_types(question: str, *, every_part: bool = False) -> tuple[AnswerTy
     (<AnswerType.VOTE: 'vote'>,)
     >>> expected_types("Who is asked to report back, and when?", every_part=True)
     (<AnswerType.TIME: 'date or session'>,)
+
+    Two question words sharing one clause make two parts, each asking with the rest of the clause:
+
+    >>> expected_types("According to it, where and when did the Congress take place?", every_part=True)
+    (<AnswerType.TIME: 'date or session'>, <AnswerType.PLACE: 'place'>)
     """
-    if _SECOND_QUESTION.search(question):
+    pair = _WORD_PAIR.search(question)
+    if pair:
+        parts = [pair.group(n) + question[pair.end() :] for n in (1, 2)]
+    elif _SECOND_QUESTION.search(question):
         parts = _SECOND_QUESTION_SPLIT.split(question)
-        join = any if every_part else all
-        return tuple(kind for kind, pattern in _ASKS.items() if join(pattern.search(part) for part in parts))
-    return tuple(kind for kind, pattern in _ASKS.items() if pattern.search(question))
+    else:
+        return tuple(kind for kind, pattern in _ASKS.items() if pattern.search(question))
+    join = any if every_part else all
+    return tuple(kind for kind, pattern in _ASKS.items() if join(pattern.search(part) for part in parts))
 
 
 def gives(kind: AnswerType, text: str) -> bool:

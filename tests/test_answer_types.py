@@ -63,6 +63,19 @@ def test_expected_types(question: str, types: tuple[AnswerType, ...]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "types"),
+    [
+        # two question words in one clause: each asks with the whole clause, even after a lead-in
+        ("According to the resolution, where and when did the Congress take place?", (T, PL)),
+        ("When and where will the Group meet?", (T, PL)),
+        ("Who is asked to report back, and when?", (T,)),
+    ],
+)
+def test_expected_types_of_every_part(question: str, types: tuple[AnswerType, ...]) -> None:
+    assert expected_types(question, every_part=True) == types
+
+
+@pytest.mark.parametrize(
     ("kind", "text", "expected"),
     [
         (Q, "authorizes an increase of the military strength to 8,700 personnel", True),
