@@ -626,7 +626,7 @@ class Answerer:
         """
         if re.match(r"\s*who\b", question, re.IGNORECASE) or not _MANDATE_CUE.search(question):
             return None  # "Who is asked to ...?": the actor is what is asked for
-        from rag.mandates import parse_mandate_question
+        from rag.mandate_query import parse_mandate_question
 
         query = parse_mandate_question(question, self.aliases)
         if query is None:

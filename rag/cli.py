@@ -169,7 +169,7 @@ def mandates(
     index_dir: Annotated[Path | None, typer.Option("--index-dir", help="Index folder (default RAG_INDEX_DIR).")] = None,
 ) -> None:
     """Who is asked to do what: every action clause of the operative paragraphs, by actor and verb."""
-    from rag.mandates import mandates_command
+    from rag.mandate_query import mandates_command
 
     code = mandates_command(actor=actor, verb=verb, doc=doc, as_json=as_json, files=files or (), index_dir=index_dir)
     if code:

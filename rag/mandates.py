@@ -26,21 +26,19 @@ stresses () | its importance
 Extraction is a pure function of passages and the alias table
 (:func:`extract_mandates`). Ingest runs it once per document and stores the
 clauses with the index (:func:`index_mandates`); the CLI (``rag mandates``), the
-answerer (:func:`parse_mandate_question`) and the app read them
-(``Pipeline.mandates``). Nothing here knows any particular document.
+answerer and the app read them (``Pipeline.mandates``) and filter, query and show
+them with :mod:`rag.mandate_query`. Nothing here knows any particular document.
 """
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rag.aliases import AliasTable, capitalised_names, surface_key
+from rag.aliases import AliasTable, capitalised_names
 from rag.types import Passage
 
 # ============================================================================ lexicon
@@ -115,7 +113,7 @@ _VERBS: tuple[tuple[str, str, bool], ...] = (
     ("draws attention", r"draws\s+(?:the\s+)?attention", False),
     ("continues", r"continues", False),
 )
-_LEMMAS = {lemma for lemma, _, _ in _VERBS}
+VERB_LEMMAS = {lemma for lemma, _, _ in _VERBS}
 ADDRESSING_VERBS = frozenset(lemma for lemma, _, addresses in _VERBS if addresses)
 
 #: "Reiterates its call upon", "Renews its invitation to": the noun names the real verb.
@@ -221,7 +219,7 @@ _LEAD_STARTS = frozenset(
     + [_base_regex(regex).split("\\s+")[0].replace("[sz]", z) for _, regex, _ in _VERBS for z in "sz"]
     + ["also", "further", "again", "once", "strongly", "firmly", "urgently", "likewise"]
 )
-_BASE_TO_LEMMA = {_base_form(lemma): lemma for lemma in _LEMMAS}
+_BASE_TO_LEMMA = {_base_form(lemma): lemma for lemma in VERB_LEMMAS}
 
 
 def normalise_verb(text: str) -> str | None:
@@ -242,7 +240,7 @@ def normalise_verb(text: str) -> str | None:
     candidates = [phrase, " ".join(words[:2]), words[0]]
     for candidate in candidates:
         candidate = re.sub(r"\bon\b", "upon", candidate) if candidate.startswith("call") else candidate
-        if candidate in _LEMMAS:
+        if candidate in VERB_LEMMAS:
             return candidate
         if candidate in _BASE_TO_LEMMA:
             return _BASE_TO_LEMMA[candidate]
@@ -286,7 +284,7 @@ ORG_HEADS = _words(
     Initiative Partnership Platform Operation Administration Body Observatory Secretary-General"""
 )
 _PRONOUNS = frozenset({"it", "they", "them", "he", "she", "itself", "themselves", "its", "their"})
-_DETERMINERS = re.compile(
+DETERMINERS = re.compile(
     r"^(?:(?:the|all|both|each|any|every|those|these|such|other|its|their|also|further|relevant\s+(?=other))\s+)+",
     re.IGNORECASE,
 )
@@ -580,10 +578,10 @@ def _find_leads(text: str, base: bool) -> list[_Lead]:
         clause_start = _boundary(text, start, base=base)
         if clause_start is None:
             continue
-        modifiers = [_clean(match.group("pre")), _clean(match.group("post")), extra]
+        modifiers = [squash_spaces(match.group("pre")), squash_spaces(match.group("post")), extra]
         mid = next((match.group(g) for g in ("mid", "mid2", "midb", "mid2b") if match.groupdict().get(g)), None)
         if mid:
-            modifiers.insert(1, _clean(mid))
+            modifiers.insert(1, squash_spaces(mid))
         leads.append(
             _Lead(
                 start=clause_start,
@@ -591,7 +589,7 @@ def _find_leads(text: str, base: bool) -> list[_Lead]:
                 verb_end=verb_end,
                 lemma=lemma,
                 modifier=" ".join(m for m in modifiers if m).lower(),
-                lead=_clean(text[start:verb_end]),
+                lead=squash_spaces(text[start:verb_end]),
             )
         )
     return leads
@@ -615,7 +613,8 @@ def _paren_depth(text: str) -> tuple[int, ...]:
     return tuple(depth)
 
 
-def _clean(text: str | None) -> str:
+def squash_spaces(text: str | None) -> str:
+    """``text`` with runs of white space made one space, trimmed (``None`` gives ``""``)."""
     return re.sub(r"\s+", " ", text or "").strip()
 
 
@@ -634,11 +633,11 @@ def _lemma_of(match: re.Match[str], text: str) -> tuple[str, int, str]:
     if lemma == "expresses" and (expressed := _EXPRESSES_RE.match(rest)):
         noun = expressed.group("noun").lower()
         if noun not in {"the", "a", "an", "that", "to", "for"}:
-            adjectives = _clean(expressed.group("adj")).lower()
+            adjectives = squash_spaces(expressed.group("adj")).lower()
             return f"expresses {noun}", end + expressed.end(), adjectives
     if lemma in {"takes note", "notes", "welcomes"} and (with_ := _WITH_RE.match(rest)):
         end += with_.end()
-        extra = _clean(with_.group("with")).lower()
+        extra = squash_spaces(with_.group("with")).lower()
         if lemma == "takes note" and (of := re.match(r"^\s+of\b", text[end:])):
             end += of.end()
         return lemma, end, extra
@@ -804,7 +803,7 @@ def parse_actors(
     >>> [c for _, c in parse_actors("all States and parties to armed conflict", table)]
     ['States', 'parties to armed conflict']
     """
-    region = _clean(region).strip(" ,;:")
+    region = squash_spaces(region).strip(" ,;:")
     protected = _protected_spans(region, aliases)
     chunks = _split_top_level(region, re.compile(r"\s*,\s*"), protected)
     kept: list[str] = []
@@ -840,7 +839,7 @@ def parse_actors(
         pieces = [p for p in pieces if p]
         for i, piece in enumerate(pieces):
             written = piece
-            phrase = normalise_committee(_DETERMINERS.sub("", piece).strip())
+            phrase = normalise_committee(DETERMINERS.sub("", piece).strip())
             if not phrase or phrase.lower() in _PRONOUNS:
                 continue
             if (
@@ -885,7 +884,7 @@ def _complete_subject(text: str) -> str:
         following = words[k].lower() if k < len(words) else ""
         if following in {"of", "and", "or", "in", "to", "from", "for", "the", "concerned", "parties", "states"}:
             continue
-        if _np_head(prefix).lower() in ACTOR_HEADS or _builtin().canonical(prefix):
+        if _np_head(prefix).lower() in ACTOR_HEADS or builtin_aliases().canonical(prefix):
             best = prefix
     return best
 
@@ -927,7 +926,7 @@ def _strip_number(text: str) -> int:
 
 
 def _tidy_action(text: str) -> str:
-    text = _clean(text)
+    text = squash_spaces(text)
     text = re.sub(r"^(?:to\s*:|:)\s*", "", text)
     text = re.sub(rf"^(?:[,\s]*(?:{_INTRO})\s*,)+\s*", "", text, flags=re.IGNORECASE).lstrip(" ,")
     text = re.sub(r"^in\s+(?:this|that)\s+(?:regard|respect|context)\s+", "", text, flags=re.IGNORECASE)
@@ -981,7 +980,7 @@ def extract_passage(
             found = parse_actors(region, aliases, context, (index, offset + lead.verb_start))
             actors = tuple(dict.fromkeys(canonical for _, canonical in found))
             if actors:
-                addressee = _clean(region).strip(" ,")
+                addressee = squash_spaces(region).strip(" ,")
                 action = _tidy_action(rest)
         clauses.append(
             ActionClause(
@@ -1051,6 +1050,16 @@ def extract_mandates(passages: Iterable[Passage], aliases: AliasTable | None = N
     return clauses
 
 
+_BUILTIN_CACHE: list[AliasTable] = []
+
+
+def builtin_aliases() -> AliasTable:
+    """The built-in alias table, loaded once (for callers that pass none)."""
+    if not _BUILTIN_CACHE:
+        _BUILTIN_CACHE.append(AliasTable.builtin())
+    return _BUILTIN_CACHE[0]
+
+
 # ============================================================================ stored with the index
 def aliases_fingerprint(aliases: AliasTable) -> str:
     """A short hash of an alias table: stored clauses are valid for the table they were extracted with."""
@@ -1083,368 +1092,3 @@ def clauses_from_json(text: str) -> list[ActionClause]:
     import json
 
     return [ActionClause.from_json(item) for item in json.loads(text)]
-
-
-# ============================================================================ filtering
-def _doc_key(symbol: str) -> str:
-    return re.sub(r"\s+", "", symbol).casefold()
-
-
-def actor_matches(wanted: str, actors: Sequence[str], aliases: AliasTable | None = None) -> bool:
-    """Whether a user's actor name (any alias) is among ``actors``.
-
-    >>> actor_matches("United Nations Office on Drugs and Crime", ["Member States", "UNODC"])
-    True
-    >>> actor_matches("the secretary general", ["Secretary-General"]), actor_matches("States", ["Member States"])
-    (True, False)
-    """
-    table = aliases or _builtin()
-    target = table.canonical(wanted) or wanted
-    key = surface_key(_DETERMINERS.sub("", target.strip()))
-    return any(surface_key(actor) == key or table.canonical(actor) == target for actor in actors)
-
-
-def filter_mandates(
-    clauses: Iterable[ActionClause],
-    actor: str | None = None,
-    verb: str | None = None,
-    doc: str | None = None,
-    aliases: AliasTable | None = None,
-) -> list[ActionClause]:
-    """Clauses addressed to ``actor`` (any alias), led by ``verb`` (any form), in ``doc``.
-
-    ``actor`` also matches an addressee as the text writes it ("the Office"), whatever it
-    was resolved to. ``verb`` matches by words: ``calls`` matches ``calls upon`` and ``calls for``;
-    ``expresses`` matches ``expresses appreciation``. ``doc`` matches the symbol
-    ignoring case and spaces; when no symbol equals it, any symbol containing it.
-    """
-    clauses = list(clauses)
-    if doc:
-        wanted_doc = _doc_key(doc)
-        exact = [c for c in clauses if _doc_key(c.doc) == wanted_doc]
-        clauses = exact or [c for c in clauses if wanted_doc in _doc_key(c.doc)]
-    if verb:
-        lemma = normalise_verb(verb) or verb.strip().lower()
-        clauses = [c for c in clauses if c.verb == lemma or c.verb.startswith(lemma + " ")]
-    if actor:
-        written = surface_key(actor)
-        clauses = [
-            c for c in clauses
-            if actor_matches(actor, c.actors, aliases) or (c.addressee and surface_key(c.addressee) == written)
-        ]
-    return clauses
-
-
-_BUILTIN_CACHE: list[AliasTable] = []
-
-
-def _builtin() -> AliasTable:
-    if not _BUILTIN_CACHE:
-        _BUILTIN_CACHE.append(AliasTable.builtin())
-    return _BUILTIN_CACHE[0]
-
-
-# ============================================================================ questions
-@dataclass(frozen=True)
-class MandateQuery:
-    """A question that asks what an actor is mandated to do: the actor (canonical), the verb
-    when the question names one (``requests``), and the remaining topic words ("on evidence")."""
-
-    actor: str
-    verb: str | None = None
-    topic: str = ""
-    surface: str = ""
-
-    def select(self, clauses: Iterable[ActionClause], aliases: AliasTable | None = None) -> list[ActionClause]:
-        return filter_mandates(clauses, actor=self.actor, verb=self.verb, aliases=aliases)
-
-
-#: Words that open or articulate a question and never begin an actor's name ("*Are* States encouraged ...?").
-_QUESTION_AUXILIARIES = (
-    r"(?:are|is|was|were|be|been|being|am|what|which|who|whom|whose|how|when|where|why|does|do|did|should|must|"
-    r"shall|will|would|can|could|may|might|has|have|had)"
-)
-_PASSIVE_CUE = re.compile(
-    r"\b(?:is|are|was|were|been|be|being)\b.*?\b"
-    r"(?P<verb>requested|asked|called\s+(?:up)?on|urged|encouraged|invited|authori[sz]ed|demanded|directed|"
-    r"instructed|mandated|tasked|required|expected|recommended|entrusted|reminded|told|supposed)\b",
-    re.IGNORECASE,
-)
-_ACTIVE_CUE = re.compile(
-    r"\b(?:does|do|did|will|would)\s+(?:the\s+)?(?:[\w\-/().]+\s+){0,6}?"
-    r"(?P<verb>request|ask|call\s+(?:up)?on|urge|encourage|invite|authori[sz]e|demand|direct|instruct|mandate|"
-    r"task|require|expect|recommend|entrust|remind|want|give|assign)\b",
-    re.IGNORECASE,
-)
-#: "What must X do", "What is X to do", "Should X share ...", "mandates of X", "X's tasks", "tasks for X".
-_NOUN_CUE = re.compile(
-    r"\b(?P<verb>mandates?|tasks?|requests|calls|obligations|responsibilities|duties|assignments|"
-    r"what\s+(?:must|should|shall|has\s+to|have\s+to|(?:is|are)(?=\s.{1,80}?\bto\s+do\b))\b)",
-    re.IGNORECASE,
-)
-_GENERIC_ACTOR = re.compile(
-    r"\b(?:all\s+)?(?:the\s+)?(?:(?:relevant|concerned|other)\s+)?"
-    rf"(?:(?:(?!(?i:{_QUESTION_AUXILIARIES})\b)[A-Z][\w\-]*|international|civil|private|United\s+Nations)\s+)*"
-    r"(?P<head>States|Governments|parties|donors|stakeholders|entities|organizations|agencies|community|society|"
-    r"sector|Secretariat|Secretary-General|Council|Assembly|Commission|Committee|Office|Group|Mission)\b"
-    r"(?:\s+to\s+(?:the\s+|an?\s+)?(?:armed\s+)?conflicts?\b|\s+concerned\b)?"
-)
-#: Questions that ask *who* is addressed: the actor is the answer, not a given.
-_ASKS_FOR_ACTOR = re.compile(
-    r"^\s*(?:(?:and|so|then)\s+)?(?:who|whom|which\s+(?:body|bodies|entity|entities|actors?|organi[sz]ations?|"
-    r"offices?|organs?|agenc(?:y|ies)))\b|\bby\s+whom\b|\bto\s+whom\b",
-    re.IGNORECASE,
-)
-_QUESTION_WORDS = re.compile(
-    r"\b(?:what|which|who|whom|how|is|are|was|were|been|be|does|do|did|the|a|an|of|to|for|by|in|from|resolution|"
-    r"resolutions|document|text|paragraphs?|list|show|give|given|me|all|its|their|his|her|has|have|must|should|"
-    r"shall|will|would|under|mandated|asked|requested|called|upon|on|urged|encouraged|invited|do|doing|say|says|"
-    r"about|mandates?|tasks?|requests|calls|obligations|responsibilities|duties|assigned|it|this|that|these|those|"
-    r"General\s+Assembly|Security\s+Council|draft|please|tell|us|exactly|specifically|also|further|any|anything)\b",
-    re.IGNORECASE,
-)
-
-
-def parse_mandate_question(question: str, aliases: AliasTable | None = None) -> MandateQuery | None:
-    """Recognise a question about an actor's mandates; ``None`` for any other question.
-
-    The actor is the one the question says is asked (passive "Is X requested to ...", "What is
-    requested of X?"), the object of an asking verb ("What does the Council ask X to do?"), the subject
-    of a modal ("What must X do?", "Should X ...?") or the owner of mandates ("mandates of X", "X's tasks",
-    "tasks for X"). Auxiliaries and question words are never part of it ("*Are* States encouraged ...");
-    a question that asks *who* is addressed ("Who is asked to give UNODC ...?") names no actor: ``None``.
-
-    >>> q = parse_mandate_question("What is UNODC requested to do on evidence?")
-    >>> q.actor, q.verb, q.topic
-    ('UNODC', 'requests', 'evidence')
-    >>> parse_mandate_question("mandates of the Secretary-General").actor
-    'Secretary-General'
-    >>> q = parse_mandate_question("What are Member States called upon to do?")
-    >>> q.actor, q.verb
-    ('Member States', 'calls upon')
-    >>> q = parse_mandate_question("What does the Assembly ask the United Nations Office on Drugs and Crime to do?")
-    >>> q.actor, q.verb
-    ('UNODC', None)
-    >>> q = parse_mandate_question("Are States encouraged to ratify the Convention?")
-    >>> q.actor, q.verb, q.topic
-    ('States', 'encourages', 'ratify Convention')
-    >>> parse_mandate_question("When was the resolution adopted?") is None
-    True
-    >>> parse_mandate_question("Who is requested to report to the General Assembly?") is None
-    True
-    >>> parse_mandate_question("Who is asked to give UNODC enough resources?") is None
-    True
-    >>> parse_mandate_question("What does UNODC's handbook on children say?") is None
-    True
-    """
-    table = aliases or _builtin()
-    text = _clean(question)
-    if _ASKS_FOR_ACTOR.search(text):
-        return None  # the actor is what is asked for
-    modal = re.match(r"\s*(?P<verb>should|must|shall)\b", text, re.IGNORECASE)  # "Should States ...?": the subject
-    cue = modal or _PASSIVE_CUE.search(text) or _ACTIVE_CUE.search(text) or _NOUN_CUE.search(text)
-    if cue is None:
-        return None
-    candidates: list[tuple[int, int, str, str]] = []
-    for mention in table.mentions(text, query=True):
-        if table.kind(mention.canonical) == "actor":
-            candidates.append((mention.start, mention.end, mention.canonical, mention.surface))
-    for match in _GENERIC_ACTOR.finditer(text):
-        if any(s < match.end() and match.start() < e for s, e, _, _ in candidates):
-            continue
-        phrase = _DETERMINERS.sub("", match.group(0)).strip()
-        candidates.append((match.start(), match.end(), table.canonical(phrase) or phrase, match.group(0)))
-    candidates.sort()
-    if not candidates:
-        return None
-    if cue is modal:
-        after = [c for c in candidates if c[0] >= cue.end()]
-        if not after or text[cue.end() : after[0][0]].strip(" ,").lower() not in {"", "the", "all", "all the"}:
-            return None  # "Should the resolution be adopted?": no actor right after the modal
-        chosen = after[0]
-    elif cue.re is _PASSIVE_CUE:
-        before = [c for c in candidates if c[1] <= cue.start("verb")]
-        after = [c for c in candidates if c[0] >= cue.end()]
-        # "What is requested of X?", "What is expected from X?": the actor follows the participle
-        of_after = after and re.match(r"\s+(?:of|from)\s", text[cue.end() : after[0][0] + 1])
-        chosen = after[0] if of_after or not before else before[-1]
-    else:
-        after = [c for c in candidates if c[0] >= cue.end()]
-        chosen = after[0] if after else candidates[-1]
-        if cue.re is _NOUN_CUE and not after and not re.search(r"['’]s\s*$", text[: chosen[1] + 2]) \
-                and cue.start() < chosen[0]:
-            chosen = candidates[-1]
-    if cue is not modal and cue.re is _NOUN_CUE and not _noun_cue_applies(text, cue, chosen):
-        return None
-    verb_word = cue.group("verb").lower()
-    verb = normalise_verb(verb_word)
-    if verb not in ADDRESSING_VERBS or re.match(r"ask|mandat|task|requir|expect|want|told|suppos|giv|assign|should|"
-                                                 r"must|shall", verb_word):
-        verb = None  # a generic cue: any addressing verb
-    topic = text
-    for start, end in sorted([(chosen[0], chosen[1]), (cue.start("verb"), cue.end())], reverse=True):
-        topic = topic[:start] + " " + topic[end:]
-    topic = _QUESTION_WORDS.sub(" ", topic)
-    topic = _clean(re.sub(r"[?!.,;:'’]|\bs\b", " ", topic))
-    return MandateQuery(actor=chosen[2], verb=verb, topic=topic, surface=chosen[3])
-
-
-def _noun_cue_applies(text: str, cue: re.Match[str], actor: tuple[int, int, str, str]) -> bool:
-    """A noun cue ("mandates", "tasks") counts only when it is the actor's: "mandates of X", "X's tasks"."""
-    between = text[min(cue.end(), actor[1]) : max(cue.start(), actor[0])]
-    if cue.start() < actor[0]:  # "mandates of X", "tasks does the resolution give the X"
-        return len(between.split()) <= 6 or cue.group("verb").lower().startswith("what")
-    return bool(re.fullmatch(r"\s*(?:['’]s)?\s*", between))
-
-
-# ============================================================================ output
-def mandate_facets(clauses: Iterable[ActionClause]) -> dict[str, list[tuple[str, int]]]:
-    """Actors and verbs of the clauses with their clause counts, most frequent first: the
-    choices of a filter menu.
-
-    >>> mandate_facets(extract_mandates([Passage(doc="X", kind="operative", number="1",
-    ...     text="Urges States to act, and requests the Secretary-General and States to report")]))
-    {'actors': [('States', 2), ('Secretary-General', 1)], 'verbs': [('urges', 1), ('requests', 1)]}
-    """
-    actors: dict[str, int] = {}
-    verbs: dict[str, int] = {}
-    for clause in clauses:
-        verbs[clause.verb] = verbs.get(clause.verb, 0) + 1
-        for actor in clause.actors:
-            actors[actor] = actors.get(actor, 0) + 1
-    return {
-        "actors": sorted(actors.items(), key=lambda item: -item[1]),
-        "verbs": sorted(verbs.items(), key=lambda item: -item[1]),
-    }
-
-
-def mandate_rows(clauses: Iterable[ActionClause]) -> list[dict[str, Any]]:
-    """Flat rows for a table or CSV: doc, label, verb (as written), actors, action, mentioned."""
-    return [
-        {
-            "doc": c.doc,
-            "label": c.label,
-            "verb": c.verb_phrase,
-            "actors": "; ".join(c.actors),
-            "action": c.action,
-            "mentioned": "; ".join(c.mentioned),
-        }
-        for c in clauses
-    ]
-
-
-def mandates_csv(clauses: Iterable[ActionClause]) -> str:
-    """The clauses as CSV text (header row first), for export."""
-    rows = mandate_rows(clauses)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=["doc", "label", "verb", "actors", "action", "mentioned"])
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def excerpt(text: str, limit: int = 140) -> str:
-    """``text`` cut at a word boundary to about ``limit`` characters.
-
-    >>> excerpt("to continue to provide technical assistance to Member States", 30)
-    'to continue to provide …'
-    """
-    text = _clean(text)
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut + " …"
-
-
-def mandates_table(clauses: Sequence[ActionClause], *, title: str = "", excerpt_chars: int = 140) -> Any:
-    """A ``rich`` table of the clauses: actor(s), verb, label and an excerpt of the action."""
-    from rich.table import Table
-
-    from rag.render import plain
-
-    several_docs = len({c.doc for c in clauses}) > 1
-    table = Table(title=title or None, show_lines=False, expand=False)
-    table.add_column("Actor(s)", style="bold")
-    table.add_column("Verb")
-    if several_docs:
-        table.add_column("Document")
-    table.add_column("Paragraph", no_wrap=True)
-    table.add_column("Action")
-    for clause in clauses:
-        row = [", ".join(clause.actors) or "—", clause.verb_phrase]
-        if several_docs:
-            row.append(clause.doc)
-        row += [clause.label, excerpt(clause.action, excerpt_chars) or "—"]
-        table.add_row(*(plain(cell) for cell in row))  # document text, never rich markup
-    return table
-
-
-# ============================================================================ command
-def load_clauses(
-    files: Sequence[str | Any] = (), *, index_dir: Any = None, pipeline: Any = None
-) -> tuple[list[ActionClause], AliasTable]:
-    """Clauses of the given files (parsed directly), or of every indexed document
-    (through ``pipeline``, by default a ``Pipeline`` over ``index_dir``).
-
-    Raises ``IndexMissingError`` (with the command to build an index, and the
-    ``--file`` way round it) when there are no files and no index.
-    """
-    from rag.errors import IndexMissingError
-
-    if files:
-        from rag.parse import parse_file
-
-        passages = [p for path in files for p in parse_file(path).passages]
-        aliases = AliasTable.builtin().learn(passages)
-        return extract_mandates(passages, aliases), aliases
-    from rag.pipeline import Pipeline
-    from rag.settings import Settings
-
-    if pipeline is None:
-        pipeline = Pipeline(Settings(index_dir=index_dir) if index_dir else Settings())
-    try:
-        clauses = pipeline.mandates()  # extracted at ingest, stored with the index
-        aliases = pipeline.snapshot().aliases
-    except IndexMissingError as error:
-        raise IndexMissingError(f"{error} (or read files directly: `rag mandates --file PATH`)") from None
-    return clauses, aliases
-
-
-def mandates_command(
-    *,
-    actor: str | None = None,
-    verb: str | None = None,
-    doc: str | None = None,
-    as_json: bool = False,
-    files: Sequence[Any] = (),
-    index_dir: Any = None,
-    pipeline: Any = None,
-) -> int:
-    """Body of ``rag mandates``: print the matching clauses as a table or JSON; returns the exit code."""
-    import json
-    import sys
-
-    from rag.errors import InputError
-
-    clauses, aliases = load_clauses(files, index_dir=index_dir, pipeline=pipeline)
-    if verb and normalise_verb(verb) is None and verb.strip().lower() not in _LEMMAS:
-        known = ", ".join(v for v, _ in mandate_facets(clauses)["verbs"][:12])
-        raise InputError(f"unknown verb {verb!r}; verbs in these documents: {known}")
-    if doc and not filter_mandates(clauses, doc=doc):
-        symbols = ", ".join(sorted({c.doc for c in clauses})) or "none"
-        raise InputError(f"no document matches {doc!r}; documents: {symbols} (see `rag list`)")
-    selected = filter_mandates(clauses, actor=actor, verb=verb, doc=doc, aliases=aliases)
-    if as_json:
-        sys.stdout.write(json.dumps([c.to_json() for c in selected], ensure_ascii=False, indent=2) + "\n")
-        return 0
-    from rich.console import Console
-
-    if not selected:
-        ranked = mandate_facets(filter_mandates(clauses, doc=doc))["actors"][:10]
-        hint = f"; actors addressed: {', '.join(f'{a} ({n})' for a, n in ranked) or 'none'}" if actor else ""
-        Console(stderr=True).print(f"No action clause matches{hint}.", highlight=False)
-        return 0
-    wanted = [f"actor {actor}" if actor else "", f"verb {verb}" if verb else "", f"in {doc}" if doc else ""]
-    title = f"Mandates ({len(selected)} clauses{': ' if any(wanted) else ''}{', '.join(w for w in wanted if w)})"
-    Console(soft_wrap=False).print(mandates_table(selected, title=title))
-    return 0

@@ -496,7 +496,7 @@ class Handlers:
     # ================================================================== mandates
     def _clauses(self) -> tuple[list[Any], Any]:
         """The action clauses of every indexed document, extracted once per index generation."""
-        from rag.mandates import load_clauses
+        from rag.mandate_query import load_clauses
 
         snapshot = self.pipeline.snapshot()
         with self._mandates_lock:
@@ -508,7 +508,7 @@ class Handlers:
     @shown_errors
     def mandate_menus(self) -> tuple[Any, Any, Any]:
         """Filter menus of the Mandates tab: actors and verbs by frequency, documents."""
-        from rag.mandates import mandate_facets
+        from rag.mandate_query import mandate_facets
 
         clauses, _ = self._clauses()
         facets = mandate_facets(clauses)
@@ -524,7 +524,7 @@ class Handlers:
     @shown_errors
     def mandates(self, actor: str | None, verb: str | None, doc: str | None) -> tuple[Any, str, str]:
         """The filtered table of action clauses. Returns (rows, count line, CSV file to download)."""
-        from rag.mandates import excerpt, filter_mandates, mandate_rows, mandates_csv
+        from rag.mandate_query import excerpt, filter_mandates, mandate_rows, mandates_csv
 
         clauses, aliases = self._clauses()
         selected = filter_mandates(clauses, actor=actor or None, verb=verb or None, doc=doc or None, aliases=aliases)

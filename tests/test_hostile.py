@@ -263,7 +263,8 @@ def test_document_text_is_never_terminal_markup(tmp_path: Path, monkeypatch: pyt
     from rich.console import Console
 
     from rag.index_cli import list_command
-    from rag.mandates import extract_mandates, mandates_table
+    from rag.mandate_query import mandates_table
+    from rag.mandates import extract_mandates
     from rag.render import print_document
 
     title = "Title with [/bold] [red]markup :x: here"

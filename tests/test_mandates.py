@@ -19,18 +19,14 @@ from typer.testing import CliRunner
 
 from rag.aliases import AliasTable
 from rag.cli import app
+from rag.mandate_query import MandateQuery, filter_mandates, mandates_command, mandates_csv, parse_mandate_question
 from rag.mandates import (
     ActionClause,
     DocumentContext,
-    MandateQuery,
     extract_mandates,
     extract_passage,
-    filter_mandates,
-    mandates_command,
-    mandates_csv,
     normalise_verb,
     parse_actors,
-    parse_mandate_question,
     split_clauses,
 )
 from rag.types import Document, Passage
