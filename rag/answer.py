@@ -44,7 +44,6 @@ from rag.answer_types import describe, missing_types
 from rag.lexical import tokenize
 from rag.question import (
     INTENT_WORDS,
-    SYMBOL_PATTERN,
     LabelRequest,
     acronym_like,
     asks_about_present,
@@ -55,6 +54,7 @@ from rag.question import (
     question_terms,
     spells_out,
     wants_list,
+    without_document_references,
 )
 from rag.types import Answer, Citation, Hit, Passage, normalise_label
 
@@ -121,6 +121,27 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in ((_strip_span(text, a, b)) for a, b in result) if b > a]
 
 
+def excerpt_spans(passage: Passage) -> list[tuple[int, int]]:
+    """The spans an excerpt of ``passage`` is chosen from: a heading's lines (its symbol, body, dates, title,
+    adoption line each stand alone), else its clauses (:func:`clause_spans`).
+
+    >>> heading = Passage("A/RES/1", "heading", "", "A/RES/1\\nGeneral Assembly\\n19 December 2024\\n"
+    ...                   "Resolution adopted by the General Assembly on 17 December 2024")
+    >>> [heading.text[a:b] for a, b in excerpt_spans(heading)][2:]
+    ['19 December 2024', 'Resolution adopted by the General Assembly on 17 December 2024']
+    """
+    text = passage.text
+    if passage.kind != "heading" or "\n" not in text:
+        return clause_spans(text)
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for line in text.split("\n"):
+        if line.strip():
+            spans.append(_strip_span(text, start, start + len(line)))
+        start += len(line) + 1
+    return spans
+
+
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
@@ -164,6 +185,8 @@ class Library(Protocol):
     def documents(self) -> Sequence[Any]: ...
 
     def heading_bodies(self, doc: str) -> set[str]: ...
+
+    def documents_named(self, question: str) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -227,6 +250,27 @@ _MANDATE_CUE = re.compile(
     r"do\b)",
     re.IGNORECASE,
 )
+#: The heading lines that can answer a question about the document, by intent (``rag.question.metadata_intent``):
+#: a line with a date for "when", a meeting line for "at which meeting"; for "which body", see :func:`_body_lines`.
+_INTENT_LINES = {
+    "date": re.compile(r"\b\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\b"),
+    "meeting": re.compile(r"\bmeeting\b", re.IGNORECASE),
+}
+#: What a body does with a text, as a heading line says it: "adopted by", "recommends", "on the report of".
+_BODY_ACTS = ("adopt", "recommend", "submit", "report")
+
+
+def _body_lines(question: str) -> re.Pattern[str]:
+    """The heading lines that say which body did what the question asks about first: "Which body *recommended*
+    it?" wants the line "[on the *recommendation* of the Commission ...]", not the one saying who adopted it.
+
+    >>> lines = _body_lines("On the report of which Main Committee was it adopted?")
+    >>> bool(lines.search("[on the report of the Third Committee]")), bool(lines.search("Adopted on 2 May 2030"))
+    (True, False)
+    """
+    found = [(match.start(), act) for act in _BODY_ACTS for match in [re.search(rf"\b{act}", question, re.I)] if match]
+    acts = [min(found)[1]] if found else list(_BODY_ACTS)
+    return re.compile(rf"\b(?:{'|'.join(acts)})\w*", re.IGNORECASE)
 #: Footnotes of the best paragraph up to this length are always shown under it.
 SHORT_FOOTNOTE_CHARS = 200
 #: Segment scores: weight of the dense similarity against lexical overlap.
@@ -298,6 +342,10 @@ class Answerer:
                 f"The question seems to be in {language}. The indexed documents and the search model are in "
                 "English: please ask in English.",
             )
+        # a question naming its documents ("resolution 2730", "the TB declaration") is answered from them: the
+        # search only favoured them
+        named = library.documents_named(question) if library is not None and not doc else []
+        hits = [h for h in hits if h.passage.doc in named] or hits
         request = parse_label_request(question)
         if request is not None and library is not None:
             answer = self._answer_label(question, request, hits, library, doc=doc, k=k, query_vector=query_vector)
@@ -305,11 +353,12 @@ class Answerer:
                 return answer
         intent = metadata_intent(question)
         if intent is not None and library is not None:
-            answer = self._answer_metadata(question, intent, hits, library, doc=doc, query_vector=query_vector)
+            answer = self._answer_metadata(question, intent, hits, library, doc=doc, named=named,
+                                           query_vector=query_vector)
             if answer is not None:
                 return answer
         if library is not None:
-            answer = self._answer_mandates(question, hits, library, doc=doc)
+            answer = self._answer_mandates(question, hits, library, doc=doc, named=named)
             if answer is not None:
                 return answer
         return self._answer_search(question, hits, library, k=k, query_vector=query_vector)
@@ -581,14 +630,17 @@ class Answerer:
         return scores
 
     def _set_excerpts(self, question: str, groups: Sequence[_Group], *, query_vector: np.ndarray | None,
-                      whole: bool = False) -> None:
-        """Pick each group's excerpt: the best clause, widened by close neighbours (one scoring batch)."""
+                      whole: bool = False, lines: re.Pattern[str] | None = None) -> None:
+        """Pick each group's excerpt: the best clause, widened by close neighbours (one scoring batch); with
+        ``lines``, only among the clauses or heading lines it matches (all when it matches none)."""
         plans: list[tuple[_Group, str, list[tuple[int, int]]]] = []
         texts: list[str] = []
         dense_upto: int | None = None  # the model scores the clauses of the first paragraphs, within a budget
         for group in groups:
             text = group.passage.text
-            spans = [(0, len(text))] if whole else clause_spans(text)
+            spans = [(0, len(text))] if whole else excerpt_spans(group.passage)
+            if lines is not None:
+                spans = [(a, b) for a, b in spans if lines.search(text[a:b])] or spans
             plans.append((group, text, spans))
             if len(spans) > 1:
                 if dense_upto is None and texts and len(texts) + len(spans) > SEGMENT_DENSE_BUDGET:
@@ -602,7 +654,9 @@ class Answerer:
                 continue
             own = scores[position : position + len(spans)]
             position += len(spans)
-            group.excerpt = excerpt_of(text, widen(spans, own, text))
+            # a heading's line reads alone ("Resolution adopted by the General Assembly on 17 December 2024")
+            min_words = 0 if group.passage.kind == "heading" else MIN_EXCERPT_WORDS
+            group.excerpt = excerpt_of(text, widen(spans, own, text, min_words=min_words))
 
     # ---- mandate questions
     def _mandate_clauses(self, library: Library, symbol: str) -> list[Any]:
@@ -618,7 +672,7 @@ class Answerer:
         return self._clauses[symbol]
 
     def _answer_mandates(self, question: str, hits: Sequence[Hit], library: Library, *,
-                         doc: str | None) -> Answer | None:
+                         doc: str | None, named: Sequence[str] = ()) -> Answer | None:
         """Every paragraph addressing the actor the question names (those on its topic, when it has one).
 
         ``None`` (the search answers instead) when the question is not about an actor's mandates,
@@ -631,7 +685,7 @@ class Answerer:
         query = parse_mandate_question(question, self.aliases)
         if query is None:
             return None
-        symbols = _candidate_documents(library, doc, hits)
+        symbols = _candidate_documents(library, doc, hits, named)
         clauses = [c for symbol in symbols for c in query.select(self._mandate_clauses(library, symbol), self.aliases)]
         if not clauses:
             return None
@@ -700,9 +754,9 @@ class Answerer:
     # ---- metadata questions
     def _answer_metadata(
         self, question: str, intent: str, hits: Sequence[Hit], library: Library, *, doc: str | None,
-        query_vector: np.ndarray | None,
+        named: Sequence[str] = (), query_vector: np.ndarray | None,
     ) -> Answer | None:
-        symbols = _candidate_documents(library, doc, hits)
+        symbols = _candidate_documents(library, doc, hits, named)
         if not symbols:
             return None
         symbol = symbols[0]
@@ -714,7 +768,8 @@ class Answerer:
         if not candidates:
             return None
         # the document's own symbol in the question says which document, not which of its passages
-        cue = set(tokenize(INTENT_WORDS.get(intent, ""))) | set(question_terms(SYMBOL_PATTERN.sub(" ", question)))
+        about = without_document_references(question)
+        cue = set(tokenize(INTENT_WORDS.get(intent, ""))) | set(question_terms(about))
         lead = ""
         if intent == "symbol":
             lead = f"The document symbol is {symbol}."
@@ -738,13 +793,9 @@ class Answerer:
         if chosen.kind == "footnote":
             group.excerpt = excerpt_of(chosen.text, (0, len(chosen.text)))
         else:
-            spans = clause_spans(chosen.text)
-            if intent == "body" and spans:
-                # the enacting formula ("The Commission ... recommends ... for adoption by ...") opens the heading
-                group.excerpt = excerpt_of(chosen.text, spans[0])
-            else:
-                self._set_excerpts(question, [group], query_vector=query_vector)
-        if len(symbols) > 1 and not doc and not _names_document(question, symbol, symbols):
+            lines = _body_lines(about) if intent == "body" else _INTENT_LINES.get(intent)
+            self._set_excerpts(about, [group], query_vector=None, lines=lines)
+        if len(symbols) > 1 and not doc and symbol not in named:
             lead = (lead + " " if lead else "") + f"(About {symbol}; {len(symbols)} documents are indexed, "
             lead += "choose one with --doc.)"
         return self._compose(question, [group], lead=lead)
@@ -788,9 +839,10 @@ def excerpt_of(text: str, span: tuple[int, int]) -> str:
     return text[start:end].strip()
 
 
-def widen(spans: Sequence[tuple[int, int]], scores: np.ndarray, text: str) -> tuple[int, int]:
+def widen(spans: Sequence[tuple[int, int]], scores: np.ndarray, text: str, *,
+          min_words: int = MIN_EXCERPT_WORDS) -> tuple[int, int]:
     """The best clause, joined with adjacent clauses that score close to it, and with the one
-    before it when it is too short to read alone.
+    before it when it is shorter than ``min_words`` (too short to read alone).
 
     >>> widen([(0, 5), (6, 11), (12, 17)], np.array([0.1, 0.9, 0.85]), "aaaaa bbbbb ccccc")
     (0, 17)
@@ -803,7 +855,7 @@ def widen(spans: Sequence[tuple[int, int]], scores: np.ndarray, text: str) -> tu
         first -= 1
     while last + 1 < len(spans) and scores[last + 1] >= threshold:
         last += 1
-    while len(text[spans[first][0] : spans[last][1]].split()) < MIN_EXCERPT_WORDS and (
+    while len(text[spans[first][0] : spans[last][1]].split()) < min_words and (
         first > 0 or last + 1 < len(spans)
     ):
         if first > 0:
@@ -876,8 +928,10 @@ def _passage_context(passage: Passage) -> str:
     return f"{passage.lead} {passage.text}" if passage.lead else passage.text
 
 
-def _candidate_documents(library: Library, wanted: str | None, hits: Sequence[Hit]) -> list[str]:
-    """Symbols to look in: the one asked for (any spelling), else those of the hits, then all indexed."""
+def _candidate_documents(library: Library, wanted: str | None, hits: Sequence[Hit],
+                         named: Sequence[str] = ()) -> list[str]:
+    """Symbols to look in: the one asked for (any spelling), else those the question names, else those of the
+    hits, then all indexed (the hits' documents first)."""
     symbols = [str(getattr(d, "symbol", d)) for d in library.documents()]
     if wanted:
         key = _symbol_key(wanted)
@@ -886,15 +940,8 @@ def _candidate_documents(library: Library, wanted: str | None, hits: Sequence[Hi
     for hit in hits:
         if hit.passage.doc not in ordered:
             ordered.append(hit.passage.doc)
-    return ordered + [s for s in symbols if s not in ordered]
-
-
-def _names_document(question: str, symbol: str, symbols: Sequence[str]) -> bool:
-    """Whether ``question`` names document ``symbol`` (in full, or by its number: "resolution 79/172")."""
-    from rag.retrieve import find_symbols
-
-    full, short = find_symbols(question, list(symbols))
-    return symbol in full or short == [symbol]
+    ordered += [s for s in symbols if s not in ordered]
+    return [s for s in ordered if s in named] or ordered
 
 
 def _symbol_key(symbol: str) -> str:

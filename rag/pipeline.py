@@ -288,6 +288,10 @@ class Pipeline:
             return self.document(doc).passages
         return self.snapshot().store.passages()
 
+    def documents_named(self, question: str) -> list[str]:
+        """The indexed documents ``question`` names (by symbol, number or title; see ``Retriever.documents_named``)."""
+        return self.retriever.documents_named(self.snapshot(), question)
+
     def heading_bodies(self, doc: str) -> set[str]:
         """The issuing bodies the heading of document ``doc`` names (canonical names, e.g. "Security Council")."""
         snapshot = self.snapshot()

@@ -204,6 +204,22 @@ _ORDINAL_LABEL = re.compile(
 )
 SYMBOL_PATTERN = re.compile(r"\b(?:[AESTC]|UNEP|FCCC|TD|DP|ICCD|CRC|CEDAW)(?:/[A-Z0-9.()\-]+)+(?:\s*\(\d{4}\))?",
                      re.IGNORECASE)
+#: A document named by its number alone: "resolution 79/172", "resolution 2730 (2024)".
+_DOCUMENT_NUMBER = re.compile(r"\b\d{1,3}/\d{1,4}\b|\b\d{1,5}\s*\((?:19|20)\d{2}\)")
+
+
+def without_document_references(question: str) -> str:
+    """``question`` without the symbols and numbers naming a document: they say which document a question is
+    about, not which of its passages or lines answers it.
+
+    >>> without_document_references("When was resolution 79/172 adopted?").split()
+    ['When', 'was', 'resolution', 'adopted?']
+    >>> without_document_references("Which body adopted A/RES/79/172 and S/RES/2730 (2024)?").split()
+    ['Which', 'body', 'adopted', 'and', '?']
+    """
+    return _DOCUMENT_NUMBER.sub(" ", SYMBOL_PATTERN.sub(" ", question))
+
+
 _FILLER = _words(
     "what does do say says said show me display quote read print give text of in the a paragraph please is "
     "content contents full wording word words verbatim"
@@ -262,7 +278,8 @@ def parse_label_request(question: str) -> LabelRequest | None:
 
 _METADATA_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "symbol of the Secretary-General's report" asks about another document
-    ("symbol", re.compile(r"\b(document\s+)?symbol\b(?!\s+of\s+(?:the|a|an)\s+(?!(?:document|draft|resolution|text)\b))"
+    ("symbol", re.compile(r"\b(document\s+)?symbol\b(?!\s+of\s+(?:the|a|an)\s+(?!(?:[\w\-’']+\s+){0,4}"
+                          r"(?:document|draft|resolution|declaration|decision|text)\b))"
                           r"|\bdocument (number|code)\b", re.I)),
     ("editing", re.compile(r"\bformal(ly)?\s+edit|\bedited\b|\bediting\b", re.I)),
     ("reissue", re.compile(r"\bre-?issu", re.I)),

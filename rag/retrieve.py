@@ -229,6 +229,8 @@ def _symbol_regex(key: str) -> str:
 
 _SYMBOL_LIKE = re.compile(r"(?<![\w./])[A-Za-z]{1,8}(?:\s?[/_]\s?[A-Za-z0-9.\-]+)+(?:\s*\(\d{4}\))?")
 _NUMBER_LIKE = re.compile(r"(?<![\w/])(?:\d+(?:\s?/\s?\d+)+|\d{1,5}\s*\(\d{4}\))(?![\w/])")
+#: A Security Council resolution named without its year: "resolution 2730", "resolutions 787 and 1445".
+_BARE_NUMBER = re.compile(r"\bresolutions?\s+((?:\d{1,5}(?:\s*,\s*|\s+and\s+)?)+)(?![\w/(]|\s*\()", re.IGNORECASE)
 
 
 class SymbolMatcher:
@@ -243,6 +245,9 @@ class SymbolMatcher:
             number = re.sub(r"^[A-Z]+/(?:RES/)?", "", key)  # A/RES/77/236 -> 77/236; S/RES/2730(2024) -> 2730(2024)
             if number != key and re.search(r"\d", number):
                 self.short.setdefault(number, []).append(symbol)
+            bare = re.fullmatch(r"(\d+)\(\d{4}\)", number)
+            if bare:
+                self.short.setdefault(bare.group(1), []).append(symbol)
 
     def find(self, text: str) -> tuple[list[str], list[str]]:
         full: list[str] = []
@@ -250,9 +255,11 @@ class SymbolMatcher:
             symbol = self.full.get(symbol_key(match.group(0)).rstrip(".,;:"))
             if symbol is not None and symbol not in full:
                 full.append(symbol)
+        numbers = [match.group(0) for match in _NUMBER_LIKE.finditer(text)]
+        numbers += [n for match in _BARE_NUMBER.finditer(text) for n in re.findall(r"\d+", match.group(1))]
         short: list[str] = []
-        for match in _NUMBER_LIKE.finditer(text):
-            for symbol in self.short.get(symbol_key(match.group(0)), []):
+        for number in numbers:
+            for symbol in self.short.get(symbol_key(number), []):
                 if symbol not in full and symbol not in short:
                     short.append(symbol)
         return full, short
@@ -768,6 +775,13 @@ class Retriever:
         """Documents (a mask over ``snapshot.symbols``) whose heading names one of ``bodies``."""
         named = self.heading_bodies(snapshot)
         return np.array([bool(named.get(symbol, set()) & set(bodies)) for symbol in snapshot.symbols])
+
+    def documents_named(self, snapshot: IndexSnapshot, question: str) -> list[str]:
+        """The indexed documents ``question`` names: by symbol, by a number only one of them has ("resolution
+        79/172") or by title ("the TB political declaration")."""
+        analysis = analyse_query(question, snapshot.symbols, snapshot.aliases, self._titles(snapshot))
+        by_number = [s for s in analysis.mentioned if s not in analysis.titled]
+        return list(dict.fromkeys(analysis.symbols + (by_number if len(by_number) == 1 else []) + analysis.titled))
 
     def heading_bodies(self, snapshot: IndexSnapshot) -> dict[str, set[str]]:
         """The issuing bodies each document's heading names (symbol to canonical names): the body that adopted

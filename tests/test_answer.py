@@ -53,6 +53,14 @@ class FakeLibrary:
         symbols = list(dict.fromkeys(p.doc for p in self._passages))
         return [Info(s, "Cooperation against piracy at sea" if s == DOC else "") for s in symbols]
 
+    def documents_named(self, question: str) -> list[str]:
+        from rag.retrieve import find_symbols, find_title_mentions
+
+        titles = {info.symbol: info.title for info in self.documents()}
+        full, short = find_symbols(question, list(titles))
+        titled = [s for mention in find_title_mentions(question, titles) for s in mention.symbols]
+        return list(dict.fromkeys(full + (short if len(short) == 1 else []) + titled))
+
     def heading_bodies(self, doc: str) -> set[str]:
         from rag.aliases import AliasTable
         from rag.retrieve import bodies_in
@@ -253,6 +261,32 @@ def test_metadata_questions_on_adoption_date_meeting_and_committee() -> None:
     assert not answer.answer.startswith("(About")
     other = _answerer().answer("When was it adopted?", hits, library)
     assert other.answer.startswith(f"(About {OTHER}; 2 documents")
+    # a heading's line is quoted alone, the one that answers (not the symbol the question repeats)
+    dated = _answerer().answer("On what date did the Council adopt resolution 9999 (2030)?", hits, library)
+    assert "… Adopted by the Security Council at its 9999th meeting, on 2 June 2030 … [Heading]" in dated.answer
+    committee = _answerer().answer("On the report of which Main Committee was resolution 9999 (2030) adopted?", hits,
+                                   library)
+    assert "[on the report of the Sixth Committee] … [Heading]" in committee.answer
+    assert "Security Council\n" not in committee.answer and "Security Council\n" not in dated.answer
+
+
+def test_a_document_named_by_title_gets_no_note_on_the_other_documents() -> None:
+    heading = Passage(OTHER, "heading", "", f"{OTHER}\nSecurity Council\nThe Security Council,")
+    library = FakeLibrary([*_passages(), heading])
+    hits = [Hit(BY_LABEL["Heading"], 1.0, dense=0.8, lexical=5.0, rank=1)]
+    answer = _answerer().answer("What is the document symbol of the piracy at sea resolution?", hits, library)
+    assert answer.answer.startswith(f"The document symbol is {DOC}.") and "(About" not in answer.answer
+
+
+def test_a_question_naming_a_document_is_answered_from_it_alone() -> None:
+    piracy = Passage(OTHER, "operative", "1", "1. Urges States to share information on pirate financing networks;")
+    library = FakeLibrary([*_passages(), piracy])
+    hits = [Hit(piracy, 1.0, dense=0.8, lexical=5.0, rank=1), *_hits("OP 3", dense=0.8)]
+    question = "What does resolution 99/1 ask States to share on pirate financing networks?"
+    assert [c.doc for c in _answerer().answer(question, hits, library).citations] == [DOC]
+    # named by nothing: the best hit leads, whatever its document
+    other = _answerer().answer("What are States asked to share on pirate financing networks?", hits, library)
+    assert other.citations[0].doc == OTHER
 
 
 def test_a_footnote_that_matched_best_is_cited_first_under_its_paragraph() -> None:

@@ -53,6 +53,11 @@ def test_find_symbols_full_and_short() -> None:
     assert find_symbols("S/RES/2730(2024) on aid workers", known) == (["S/RES/2730 (2024)"], [])
     assert find_symbols("resolution 77/236 and 2730 (2024)", known) == ([], ["A/RES/77/236", "S/RES/2730 (2024)"])
     assert find_symbols("resolution 72/194", known) == ([], [])
+    # a Security Council resolution named without its year, after "resolution(s)" only
+    assert find_symbols("At which meeting was resolution 2730 adopted?", known) == ([], ["S/RES/2730 (2024)"])
+    assert find_symbols("resolutions 787 and 2730 say", [*known, "S/RES/787 (1992)"]) == (
+        [], ["S/RES/787 (1992)", "S/RES/2730 (2024)"])
+    assert find_symbols("the 2730 aid workers", known) == ([], [])
 
 
 def test_normalise_dates_and_analysis() -> None:
