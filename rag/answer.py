@@ -47,6 +47,7 @@ from rag.question import (
     LabelRequest,
     acronym_like,
     asks_about_present,
+    asks_for_mentions,
     foreign_language,
     metadata_intent,
     parse_label_request,
@@ -542,9 +543,15 @@ class Answerer:
         best = content[0]
         chosen = [best]
         best_relevance = relevance(best)
+        # "Which paragraphs mention X?": every paragraph that does, however low the search ranked it
+        mentions = asks_for_mentions(question) and bool(profile.terms)
         for hit in content[1:]:
             if len(chosen) >= cap:
                 break
+            if mentions:
+                if profile.coverage(set(tokenize(_passage_context(hit.passage)))) >= 1.0:
+                    chosen.append(hit)
+                continue
             if best.score <= 0 or hit.score < share * best.score:
                 continue
             own = relevance(hit)

@@ -144,6 +144,25 @@ def question_terms(question: str) -> list[str]:
     return seen
 
 
+#: "Which paragraphs mention INTERPOL?", "Where does the text refer to UNESCO?", "Where is INTERPOL mentioned?"
+_MENTION_QUESTION = re.compile(
+    r"\b(?:which|what)\s+(?:paragraphs?|passages?|provisions?|parts?|footnotes?)\b.*\b(?:mention|refer|cite|name)\w*|"
+    r"^\s*where\s+(?:does|do|is|are)\b.*\b(?:mention|refer|cite|name)\w*",
+    re.IGNORECASE,
+)
+
+
+def asks_for_mentions(question: str) -> bool:
+    """Whether ``question`` asks for every paragraph that mentions something (not the best one on a topic).
+
+    >>> asks_for_mentions("Which paragraphs mention INTERPOL?"), asks_for_mentions("Where is UNESCO mentioned?")
+    (True, True)
+    >>> asks_for_mentions("What does the text say about INTERPOL?")
+    False
+    """
+    return bool(_MENTION_QUESTION.search(question))
+
+
 _LIST_CUES = re.compile(
     r"\b(list|all|every|which paragraphs|what paragraphs|which provisions|where does|where is|paragraphs|"
     r"mandates|what are)\b"

@@ -175,6 +175,17 @@ def test_policy_thresholds_drive_the_decision() -> None:
     assert Answerer().should_abstain({**features, "names": 1.0})
 
 
+def test_which_paragraphs_mention_lists_every_hit_that_does_however_low_it_ranks() -> None:
+    # OP 3 names the Office far below the best hit; OP 1 does not name it
+    hits = [Hit(BY_LABEL["OP 2"], 1.0, dense=0.8, lexical=5.0, rank=1),
+            Hit(BY_LABEL["OP 1"], 0.5, dense=0.5, lexical=1.0, rank=2),
+            Hit(BY_LABEL["OP 3"], 0.2, dense=0.3, lexical=1.0, rank=3)]
+    mentions = _answerer().answer("Which paragraphs mention the Office on Drugs and Crime?", hits, LIBRARY)
+    assert [c.label for c in mentions.citations] == ["OP 2", "OP 3"]
+    topical = _answerer().answer("What does the text say about the Office on Drugs and Crime?", hits, LIBRARY)
+    assert "OP 3" not in [c.label for c in topical.citations]
+
+
 def test_mandate_question_lists_every_paragraph_addressing_the_actor() -> None:
     answer = _answerer().answer("What are Member States asked to do?", _hits("OP 3"), LIBRARY)
     labels = {c.label for c in answer.citations}
