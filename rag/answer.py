@@ -47,6 +47,7 @@ from rag.question import (
     LabelRequest,
     acronym_like,
     asks_about_present,
+    asks_for_documents,
     asks_for_mentions,
     foreign_language,
     metadata_intent,
@@ -543,13 +544,21 @@ class Answerer:
         best = content[0]
         chosen = [best]
         best_relevance = relevance(best)
-        # "Which paragraphs mention X?": every paragraph that does, however low the search ranked it
+        # "Which paragraphs mention X?": every paragraph that does, however low the search ranked it; "Which
+        # resolutions ...?": the best paragraph of each document on the topic (the search ranks those first)
         mentions = asks_for_mentions(question) and bool(profile.terms)
+        documents = asks_for_documents(question)
         for hit in content[1:]:
             if len(chosen) >= cap:
                 break
-            if mentions:
-                if profile.coverage(set(tokenize(_passage_context(hit.passage)))) >= 1.0:
+            if documents and any(c.passage.doc == hit.passage.doc for c in chosen):
+                continue
+            if mentions or documents:
+                if mentions:
+                    answers = profile.coverage(set(tokenize(_passage_context(hit.passage)))) >= 1.0
+                else:
+                    answers = relevance(hit) >= policy.min_relevance_share * best_relevance
+                if answers:
                     chosen.append(hit)
                 continue
             if best.score <= 0 or hit.score < share * best.score:

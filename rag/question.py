@@ -146,10 +146,30 @@ def question_terms(question: str) -> list[str]:
 
 #: "Which paragraphs mention INTERPOL?", "Where does the text refer to UNESCO?", "Where is INTERPOL mentioned?"
 _MENTION_QUESTION = re.compile(
-    r"\b(?:which|what)\s+(?:paragraphs?|passages?|provisions?|parts?|footnotes?)\b.*\b(?:mention|refer|cite|name)\w*|"
+    r"\b(?:which|what)\s+(?:paragraphs?|passages?|provisions?|parts?|footnotes?|resolutions|documents|texts)\b"
+    r".*\b(?:mention|refer|cite|name)\w*|"
     r"^\s*where\s+(?:does|do|is|are)\b.*\b(?:mention|refer|cite|name)\w*",
     re.IGNORECASE,
 )
+
+
+#: "Which resolutions mention terrorism?", "In which texts is INTERPOL named?": documents, one answer each.
+_DOCUMENTS_QUESTION = re.compile(
+    r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:resolutions|documents|texts|drafts|declarations)\b|"
+    r"\bin\s+which\s+(?:resolutions?|documents?|texts?|drafts?)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_documents(question: str) -> bool:
+    """Whether ``question`` asks which documents say something (each document's best paragraph answers).
+
+    >>> asks_for_documents("Which resolutions mention terrorism?"), asks_for_documents("In which text is it named?")
+    (True, True)
+    >>> asks_for_documents("Which resolution 2730 paragraphs mention aid?")
+    False
+    """
+    return bool(_DOCUMENTS_QUESTION.search(question))
 
 
 def asks_for_mentions(question: str) -> bool:

@@ -41,6 +41,7 @@ from rag.embed import Embedder, load_offline
 from rag.errors import InputError
 from rag.index import IndexSnapshot
 from rag.lexical import tokenize
+from rag.question import asks_for_documents
 from rag.store import symbol_key
 from rag.types import PASSAGE_KINDS, Hit, format_label
 
@@ -760,6 +761,8 @@ class Retriever:
                 if all(gives(kind, passage.text) for kind in wanted):
                     fused[index] += self.fusion.answer_type_boost
         order = np.argsort(-fused, kind="stable")
+        if mode == "hybrid" and asks_for_documents(analysis.text):  # "Which resolutions ...?": each one's best
+            order = documents_first(order, snapshot.doc_of_row[rows])
         if self.reranker is not None:
             depth = order[: max(k, self.rerank_depth)]
             passages = snapshot.passages(rows[depth].tolist())
@@ -901,6 +904,25 @@ class Retriever:
                 lexical=float(lexical[i]) if lexical is not None else 0.0, rank=i + 1)
             for i, p in enumerate(passages)
         ]
+
+
+def documents_first(order: np.ndarray, doc_of: np.ndarray) -> np.ndarray:
+    """``order`` (candidate indices, best first) with the best candidate of each document first, the documents in
+    the order of their best candidates, then the others as they were.
+
+    >>> documents_first(np.array([3, 1, 0, 2]), np.array([7, 8, 8, 7])).tolist()
+    [3, 1, 0, 2]
+    >>> documents_first(np.array([0, 1, 2, 3]), np.array([5, 5, 5, 6])).tolist()
+    [0, 3, 1, 2]
+    """
+    seen: set[int] = set()
+    firsts: list[int] = []
+    others: list[int] = []
+    for index in order.tolist():
+        doc = int(doc_of[index])
+        (others if doc in seen else firsts).append(index)
+        seen.add(doc)
+    return np.asarray(firsts + others, dtype=order.dtype)
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:

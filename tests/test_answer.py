@@ -186,6 +186,15 @@ def test_which_paragraphs_mention_lists_every_hit_that_does_however_low_it_ranks
     assert "OP 3" not in [c.label for c in topical.citations]
 
 
+def test_which_resolutions_cites_the_best_paragraph_of_each_document() -> None:
+    piracy = Passage(OTHER, "operative", "1", "1. Urges States to share information on pirate financing networks;")
+    library = FakeLibrary([*_passages(), piracy])
+    hits = [*_hits("OP 3", "OP 1", dense=0.8), Hit(piracy, 0.3, dense=0.6, lexical=1.0, rank=3)]
+    answer = _answerer().answer("Which resolutions ask States to share information on pirate financing?", hits,
+                                library)
+    assert [(c.doc, c.label) for c in answer.citations] == [(DOC, "OP 3"), (OTHER, "OP 1")]
+
+
 def test_mandate_question_lists_every_paragraph_addressing_the_actor() -> None:
     answer = _answerer().answer("What are Member States asked to do?", _hits("OP 3"), LIBRARY)
     labels = {c.label for c in answer.citations}

@@ -145,6 +145,13 @@ def test_alias_expansion_counts_less_than_the_question(built_pipeline: JsonPipel
     assert 0 < expansion_total <= len(analysis.expansions) * retriever.fusion.expansion_weight + 1e-6
 
 
+def test_which_resolutions_puts_each_documents_best_passage_first(built_pipeline: JsonPipeline) -> None:
+    plain = built_pipeline.search("What do they say about Member States?", k=4)
+    per_document = built_pipeline.search("Which resolutions say something about Member States?", k=4)
+    assert len({h.passage.doc for h in plain[:2]}) == 1  # one document holds the best two
+    assert {h.passage.doc for h in per_document[:2]} == {SEED, OTHER}
+
+
 def test_symbol_in_the_question_restricts_to_that_document(built_pipeline: JsonPipeline) -> None:
     hits = built_pipeline.search("What does A/RES/77/236 ask the Secretary-General?", k=5)
     assert hits and {h.passage.doc for h in hits} == {OTHER}
