@@ -350,7 +350,8 @@ class Answerer:
         hits = [h for h in hits if h.passage.doc in named] or hits
         request = parse_label_request(question)
         if request is not None and library is not None:
-            answer = self._answer_label(question, request, hits, library, doc=doc, k=k, query_vector=query_vector)
+            answer = self._answer_label(question, request, hits, library, doc=doc, named=named, k=k,
+                                        query_vector=query_vector)
             if answer is not None:
                 return answer
         intent = metadata_intent(question)
@@ -363,7 +364,7 @@ class Answerer:
             answer = self._answer_mandates(question, hits, library, doc=doc, named=named)
             if answer is not None:
                 return answer
-        return self._answer_search(question, hits, library, k=k, query_vector=query_vector)
+        return self._answer_search(question, hits, library, k=k, named=named, query_vector=query_vector)
 
     def profile(self, question: str) -> _Profile:
         """The question's content terms with their weights and alias alternatives (a body named as the author
@@ -484,7 +485,7 @@ class Answerer:
     # ---- the general case
     def _answer_search(
         self, question: str, hits: Sequence[Hit], library: Library | None, *, k: int,
-        query_vector: np.ndarray | None,
+        named: Sequence[str] = (), query_vector: np.ndarray | None,
     ) -> Answer:
         if not hits:
             return self._abstain(question, "Nothing in the indexed documents matches this question.")
@@ -513,7 +514,7 @@ class Answerer:
                 question,
                 "The indexed documents do not seem to answer this question: no paragraph is close enough to it.",
             )
-        chosen = self._choose(question, hits, k)
+        chosen = self._choose(question, hits, k, named)
         answering = [h for h in chosen if not self.unanswered(question, [h.passage])]
         if not answering:
             reason = self.unanswered(question, [h.passage for h in chosen])
@@ -527,10 +528,11 @@ class Answerer:
         groups = self._group(question, chosen, hits, library, query_vector=query_vector)
         return self._compose(question, groups)
 
-    def _choose(self, question: str, hits: Sequence[Hit], k: int) -> list[Hit]:
-        """The best hit, plus the others that answer about as well (see :class:`SelectionPolicy`)."""
+    def _choose(self, question: str, hits: Sequence[Hit], k: int, named: Sequence[str] = ()) -> list[Hit]:
+        """The best hit, plus the others that answer about as well (see :class:`SelectionPolicy`); for a question
+        on several documents (it asks which ones, or names several), the best of each on the topic."""
         policy = self.selection
-        listing = wants_list(question)
+        listing = wants_list(question) or len(named) > 1
         share = policy.list_score_share if listing else policy.score_share
         cap = min(k, MAX_LIST_ITEMS) if listing else min(k, policy.max_items)
         # a heading answers questions about the document itself (handled apart), not about its content
@@ -547,7 +549,7 @@ class Answerer:
         # "Which paragraphs mention X?": every paragraph that does, however low the search ranked it; "Which
         # resolutions ...?": the best paragraph of each document on the topic (the search ranks those first)
         mentions = asks_for_mentions(question) and bool(profile.terms)
-        documents = asks_for_documents(question)
+        documents = asks_for_documents(question) or len(named) > 1
         for hit in content[1:]:
             if len(chosen) >= cap:
                 break
@@ -741,9 +743,9 @@ class Answerer:
     # ---- label questions
     def _answer_label(
         self, question: str, request: LabelRequest, hits: Sequence[Hit], library: Library, *, doc: str | None,
-        k: int, query_vector: np.ndarray | None,
+        named: Sequence[str] = (), k: int, query_vector: np.ndarray | None,
     ) -> Answer | None:
-        symbols = _candidate_documents(library, request.symbol or doc, hits)
+        symbols = _candidate_documents(library, request.symbol or doc, hits, named)
         if not symbols:
             if request.symbol:
                 return self._abstain(question, f"No document {request.symbol} is indexed (see `rag list`).")

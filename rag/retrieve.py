@@ -761,7 +761,10 @@ class Retriever:
                 if all(gives(kind, passage.text) for kind in wanted):
                     fused[index] += self.fusion.answer_type_boost
         order = np.argsort(-fused, kind="stable")
-        if mode == "hybrid" and asks_for_documents(analysis.text):  # "Which resolutions ...?": each one's best
+        several = set(analysis.symbols + analysis.mentioned)
+        if mode == "hybrid" and len(several) > 1:  # "What do resolutions 787 and 1445 decide?": each one's best first
+            order = documents_first(order, snapshot.doc_of_row[rows], [snapshot.symbols.index(s) for s in several])
+        elif mode == "hybrid" and asks_for_documents(analysis.text):  # "Which resolutions ...?": likewise
             order = documents_first(order, snapshot.doc_of_row[rows])
         if self.reranker is not None:
             depth = order[: max(k, self.rerank_depth)]
@@ -780,11 +783,10 @@ class Retriever:
         return np.array([bool(named.get(symbol, set()) & set(bodies)) for symbol in snapshot.symbols])
 
     def documents_named(self, snapshot: IndexSnapshot, question: str) -> list[str]:
-        """The indexed documents ``question`` names: by symbol, by a number only one of them has ("resolution
-        79/172") or by title ("the TB political declaration")."""
+        """The indexed documents ``question`` names: by symbol, by number ("resolution 79/172", "resolutions 787
+        and 1445") or by title ("the TB political declaration")."""
         analysis = analyse_query(question, snapshot.symbols, snapshot.aliases, self._titles(snapshot))
-        by_number = [s for s in analysis.mentioned if s not in analysis.titled]
-        return list(dict.fromkeys(analysis.symbols + (by_number if len(by_number) == 1 else []) + analysis.titled))
+        return list(dict.fromkeys(analysis.symbols + analysis.mentioned))
 
     def heading_bodies(self, snapshot: IndexSnapshot) -> dict[str, set[str]]:
         """The issuing bodies each document's heading names (symbol to canonical names): the body that adopted
@@ -906,13 +908,15 @@ class Retriever:
         ]
 
 
-def documents_first(order: np.ndarray, doc_of: np.ndarray) -> np.ndarray:
-    """``order`` (candidate indices, best first) with the best candidate of each document first, the documents in
-    the order of their best candidates, then the others as they were.
+def documents_first(order: np.ndarray, doc_of: np.ndarray, only: Sequence[int] | None = None) -> np.ndarray:
+    """``order`` (candidate indices, best first) with the best candidate of each document first (of each document
+    in ``only``, when given), the documents in the order of their best candidates, then the others as they were.
 
     >>> documents_first(np.array([3, 1, 0, 2]), np.array([7, 8, 8, 7])).tolist()
     [3, 1, 0, 2]
     >>> documents_first(np.array([0, 1, 2, 3]), np.array([5, 5, 5, 6])).tolist()
+    [0, 3, 1, 2]
+    >>> documents_first(np.array([0, 1, 2, 3]), np.array([5, 4, 5, 6]), only=[5, 6]).tolist()
     [0, 3, 1, 2]
     """
     seen: set[int] = set()
@@ -920,7 +924,7 @@ def documents_first(order: np.ndarray, doc_of: np.ndarray) -> np.ndarray:
     others: list[int] = []
     for index in order.tolist():
         doc = int(doc_of[index])
-        (others if doc in seen else firsts).append(index)
+        (others if doc in seen or (only is not None and doc not in only) else firsts).append(index)
         seen.add(doc)
     return np.asarray(firsts + others, dtype=order.dtype)
 

@@ -59,7 +59,7 @@ class FakeLibrary:
         titles = {info.symbol: info.title for info in self.documents()}
         full, short = find_symbols(question, list(titles))
         titled = [s for mention in find_title_mentions(question, titles) for s in mention.symbols]
-        return list(dict.fromkeys(full + (short if len(short) == 1 else []) + titled))
+        return list(dict.fromkeys(full + short + titled))
 
     def heading_bodies(self, doc: str) -> set[str]:
         from rag.aliases import AliasTable
@@ -307,6 +307,11 @@ def test_a_question_naming_a_document_is_answered_from_it_alone() -> None:
     # named by nothing: the best hit leads, whatever its document
     other = _answerer().answer("What are States asked to share on pirate financing networks?", hits, library)
     assert other.citations[0].doc == OTHER
+    # a label of the named document only; several named documents: the best paragraph of each
+    assert [(c.doc, c.label) for c in _answerer().answer("OP 1 of resolution 9999 (2030)", hits, library).citations] \
+        == [(OTHER, "OP 1")]
+    both = _answerer().answer("What do resolutions 99/1 and 9999 (2030) ask States to share?", hits, library)
+    assert {c.doc for c in both.citations} == {DOC, OTHER}
 
 
 def test_a_footnote_that_matched_best_is_cited_first_under_its_paragraph() -> None:
