@@ -273,6 +273,8 @@ def _body_lines(question: str) -> re.Pattern[str]:
     found = [(match.start(), act) for act in _BODY_ACTS for match in [re.search(rf"\b{act}", question, re.I)] if match]
     acts = [min(found)[1]] if found else list(_BODY_ACTS)
     return re.compile(rf"\b(?:{'|'.join(acts)})\w*", re.IGNORECASE)
+
+
 #: Footnotes of the best paragraph up to this length are always shown under it.
 SHORT_FOOTNOTE_CHARS = 200
 #: Segment scores: weight of the dense similarity against lexical overlap.

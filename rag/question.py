@@ -144,15 +144,6 @@ def question_terms(question: str) -> list[str]:
     return seen
 
 
-#: "Which paragraphs mention INTERPOL?", "Where does the text refer to UNESCO?", "Where is INTERPOL mentioned?"
-_MENTION_QUESTION = re.compile(
-    r"\b(?:which|what)\s+(?:paragraphs?|passages?|provisions?|parts?|footnotes?|resolutions|documents|texts)\b"
-    r".*\b(?:mention|refer|cite|name)\w*|"
-    r"^\s*where\s+(?:does|do|is|are)\b.*\b(?:mention|refer|cite|name)\w*",
-    re.IGNORECASE,
-)
-
-
 #: "Which resolutions mention terrorism?", "In which texts is INTERPOL named?": documents, one answer each.
 _DOCUMENTS_QUESTION = re.compile(
     r"\b(?:which|what)\s+(?:of\s+the\s+)?(?:resolutions|documents|texts|drafts|declarations)\b|"
@@ -170,6 +161,15 @@ def asks_for_documents(question: str) -> bool:
     False
     """
     return bool(_DOCUMENTS_QUESTION.search(question))
+
+
+#: "Which paragraphs mention INTERPOL?", "Where does the text refer to UNESCO?", "Where is INTERPOL mentioned?"
+_MENTION_QUESTION = re.compile(
+    r"\b(?:which|what)\s+(?:paragraphs?|passages?|provisions?|parts?|footnotes?|resolutions|documents|texts)\b"
+    r".*\b(?:mention|refer|cite|name)\w*|"
+    r"^\s*where\s+(?:does|do|is|are)\b.*\b(?:mention|refer|cite|name)\w*",
+    re.IGNORECASE,
+)
 
 
 def asks_for_mentions(question: str) -> bool:
