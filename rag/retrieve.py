@@ -153,6 +153,13 @@ class QueryAnalysis:
     issuers: list[str] = field(default_factory=list)
     content: str = ""
     titled: list[str] = field(default_factory=list)
+    numbered: list[str] = field(default_factory=list)
+
+    @property
+    def named(self) -> list[str]:
+        """The documents the question names: by symbol or number, else by title (a looser match: "meet to adopt
+        resolution 2730" also matches a title on a "high-level meeting")."""
+        return list(dict.fromkeys(self.symbols + self.numbered)) or self.titled
 
     @property
     def label_only(self) -> bool:
@@ -631,6 +638,7 @@ def analyse_query(query: str, known_symbols: Sequence[str] = (), expander: Query
         symbols=full,
         mentioned=list(dict.fromkeys(short + titled)),
         titled=list(dict.fromkeys(titled)),
+        numbered=short,
         expansions=expansions,
         rest=rest,
         edges=[edge for edge, _ in edges],
@@ -761,7 +769,7 @@ class Retriever:
                 if all(gives(kind, passage.text) for kind in wanted):
                     fused[index] += self.fusion.answer_type_boost
         order = np.argsort(-fused, kind="stable")
-        several = set(analysis.symbols + analysis.mentioned)
+        several = analysis.named
         if mode == "hybrid" and len(several) > 1:  # "What do resolutions 787 and 1445 decide?": each one's best first
             order = documents_first(order, snapshot.doc_of_row[rows], [snapshot.symbols.index(s) for s in several])
         elif mode == "hybrid" and asks_for_documents(analysis.text):  # "Which resolutions ...?": likewise
@@ -783,10 +791,9 @@ class Retriever:
         return np.array([bool(named.get(symbol, set()) & set(bodies)) for symbol in snapshot.symbols])
 
     def documents_named(self, snapshot: IndexSnapshot, question: str) -> list[str]:
-        """The indexed documents ``question`` names: by symbol, by number ("resolution 79/172", "resolutions 787
-        and 1445") or by title ("the TB political declaration")."""
-        analysis = analyse_query(question, snapshot.symbols, snapshot.aliases, self._titles(snapshot))
-        return list(dict.fromkeys(analysis.symbols + analysis.mentioned))
+        """The indexed documents ``question`` names (``QueryAnalysis.named``): by symbol or number ("resolution
+        79/172", "resolutions 787 and 1445"), else by title ("the TB political declaration")."""
+        return analyse_query(question, snapshot.symbols, snapshot.aliases, self._titles(snapshot)).named
 
     def heading_bodies(self, snapshot: IndexSnapshot) -> dict[str, set[str]]:
         """The issuing bodies each document's heading names (symbol to canonical names): the body that adopted

@@ -59,7 +59,7 @@ class FakeLibrary:
         titles = {info.symbol: info.title for info in self.documents()}
         full, short = find_symbols(question, list(titles))
         titled = [s for mention in find_title_mentions(question, titles) for s in mention.symbols]
-        return list(dict.fromkeys(full + short + titled))
+        return list(dict.fromkeys(full + short)) or titled
 
     def heading_bodies(self, doc: str) -> set[str]:
         from rag.aliases import AliasTable

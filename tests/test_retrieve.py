@@ -365,6 +365,15 @@ def test_no_document_is_named_by_title(question: str) -> None:
     assert _named(question) == []
 
 
+def test_a_document_named_by_number_outweighs_a_loose_title_match() -> None:
+    titles = TitleMatcher(TITLES)
+    by_title = analyse_query("What does the TB political declaration commit to?", list(TITLES), None, titles)
+    assert by_title.named == ["A/RES/73/3"]
+    question = "Where did the Council meet to adopt the high-level meeting resolution 2730?"
+    both = analyse_query(question, list(TITLES), None, titles)
+    assert "A/RES/73/3" in both.titled and both.named == ["S/RES/2730 (2024)"]
+
+
 def test_the_best_fitting_title_wins_and_a_series_shares_its_title() -> None:
     # both titles hold "crime" and "justice"; only one holds them in the question's order
     assert _named("What does the criminal justice resolution say?")[0][1] == ("E/RES/2023/23",)
