@@ -188,7 +188,7 @@ class Library(Protocol):
 
     def heading_bodies(self, doc: str) -> set[str]: ...
 
-    def documents_named(self, question: str) -> list[str]: ...
+    def documents_named(self, question: str, *, by_title: bool = True) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -346,10 +346,12 @@ class Answerer:
                 f"The question seems to be in {language}. The indexed documents and the search model are in "
                 "English: please ask in English.",
             )
-        # a question naming its documents ("resolution 2730", "the TB declaration") is answered from them: the
-        # search only favoured them
+        # a question naming its documents ("resolution 2730", "A/RES/79/172") is answered from them: the search only
+        # favoured them. A title match ("the TB declaration") is looser: it chooses the document of a question about
+        # the document itself, but does not set aside the other documents' hits.
         named = library.documents_named(question) if library is not None and not doc else []
-        hits = [h for h in hits if h.passage.doc in named] or hits
+        precise = library.documents_named(question, by_title=False) if library is not None and named else []
+        hits = [h for h in hits if h.passage.doc in precise] or hits
         request = parse_label_request(question)
         if request is not None and library is not None:
             answer = self._answer_label(question, request, hits, library, doc=doc, named=named, k=k,

@@ -53,12 +53,12 @@ class FakeLibrary:
         symbols = list(dict.fromkeys(p.doc for p in self._passages))
         return [Info(s, "Cooperation against piracy at sea" if s == DOC else "") for s in symbols]
 
-    def documents_named(self, question: str) -> list[str]:
+    def documents_named(self, question: str, *, by_title: bool = True) -> list[str]:
         from rag.retrieve import find_symbols, find_title_mentions
 
         titles = {info.symbol: info.title for info in self.documents()}
         full, short = find_symbols(question, list(titles))
-        titled = [s for mention in find_title_mentions(question, titles) for s in mention.symbols]
+        titled = [s for mention in find_title_mentions(question, titles) for s in mention.symbols] if by_title else []
         return list(dict.fromkeys(full + short)) or titled
 
     def heading_bodies(self, doc: str) -> set[str]:
@@ -312,6 +312,9 @@ def test_a_question_naming_a_document_is_answered_from_it_alone() -> None:
         == [(OTHER, "OP 1")]
     both = _answerer().answer("What do resolutions 99/1 and 9999 (2030) ask States to share?", hits, library)
     assert {c.doc for c in both.citations} == {DOC, OTHER}
+    # named by title only (a looser match): the other document's hits stay
+    titled = _answerer().answer("What does the piracy at sea resolution ask States to share?", hits, library)
+    assert titled.citations[0].doc == OTHER
 
 
 def test_a_footnote_that_matched_best_is_cited_first_under_its_paragraph() -> None:
