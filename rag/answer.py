@@ -40,7 +40,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from rag.answer_types import describe, missing_types
+from rag.answer_types import describe, expected_types, missing_types
 from rag.lexical import tokenize
 from rag.question import (
     INTENT_WORDS,
@@ -550,9 +550,10 @@ class Answerer:
         best = content[0]
         chosen = [best]
         best_relevance = relevance(best)
-        # "Which paragraphs mention X?": every paragraph that does, however low the search ranked it; "Which
+        # "Which paragraphs mention X?": every paragraph that does, however low the search ranked it (unless the
+        # question wants a place, a date, a number ...: then the paragraph that gives it must stay in); "Which
         # resolutions ...?": the best paragraph of each document on the topic (the search ranks those first)
-        mentions = asks_for_mentions(question) and bool(profile.terms)
+        mentions = asks_for_mentions(question) and bool(profile.terms) and not expected_types(question)
         documents = asks_for_documents(question) or len(named) > 1
         for hit in content[1:]:
             if len(chosen) >= cap:

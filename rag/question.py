@@ -164,10 +164,13 @@ def asks_for_documents(question: str) -> bool:
 
 
 #: "Which paragraphs mention INTERPOL?", "Where does the text refer to UNESCO?", "Where is INTERPOL mentioned?"
+#: (not "Where does the resolution say the meetings named in it are held?", a question on a place)
 _MENTION_QUESTION = re.compile(
     r"\b(?:which|what)\s+(?:paragraphs?|passages?|provisions?|parts?|footnotes?|resolutions|documents|texts)\b"
     r".*\b(?:mention|refer|cite|name)\w*|"
-    r"^\s*where\s+(?:does|do|is|are)\b.*\b(?:mention|refer|cite|name)\w*",
+    r"^\s*where\s+(?:does|do)\s+(?:the|this|these|any)\s+(?:texts?|resolutions?|documents?|drafts?|declarations?)"
+    r"\s+(?:mention|refer|cite|name)\w*|"
+    r"^\s*where\s+(?:is|are)\s+.+?\s+(?:mentioned|referred\s+to|cited|named)\s*\??\s*$",
     re.IGNORECASE,
 )
 
@@ -178,6 +181,8 @@ def asks_for_mentions(question: str) -> bool:
     >>> asks_for_mentions("Which paragraphs mention INTERPOL?"), asks_for_mentions("Where is UNESCO mentioned?")
     (True, True)
     >>> asks_for_mentions("What does the text say about INTERPOL?")
+    False
+    >>> asks_for_mentions("Where does the resolution say the meetings named in it are held?")
     False
     """
     return bool(_MENTION_QUESTION.search(question))
