@@ -188,7 +188,7 @@ class Library(Protocol):
 
     def heading_bodies(self, doc: str) -> set[str]: ...
 
-    def documents_named(self, question: str, *, by_title: bool = True) -> list[str]: ...
+    def documents_named(self, question: str) -> tuple[list[str], list[str]]: ...
 
 
 @dataclass(frozen=True)
@@ -349,8 +349,8 @@ class Answerer:
         # a question naming its documents ("resolution 2730", "A/RES/79/172") is answered from them: the search only
         # favoured them. A title match ("the TB declaration") is looser: it chooses the document of a question about
         # the document itself, but does not set aside the other documents' hits.
-        named = library.documents_named(question) if library is not None and not doc else []
-        precise = library.documents_named(question, by_title=False) if library is not None and named else []
+        precise, titled = library.documents_named(question) if library is not None and not doc else ([], [])
+        named = precise or titled
         hits = [h for h in hits if h.passage.doc in precise] or hits
         request = parse_label_request(question)
         if request is not None and library is not None:

@@ -288,9 +288,9 @@ class Pipeline:
             return self.document(doc).passages
         return self.snapshot().store.passages()
 
-    def documents_named(self, question: str, *, by_title: bool = True) -> list[str]:
-        """The indexed documents ``question`` names (by symbol, number or title; see ``Retriever.documents_named``)."""
-        return self.retriever.documents_named(self.snapshot(), question, by_title=by_title)
+    def documents_named(self, question: str) -> tuple[list[str], list[str]]:
+        """The documents ``question`` names: (by symbol or number, by title); see ``Retriever.documents_named``."""
+        return self.retriever.documents_named(self.snapshot(), question)
 
     def heading_bodies(self, doc: str) -> set[str]:
         """The issuing bodies the heading of document ``doc`` names (canonical names, e.g. "Security Council")."""

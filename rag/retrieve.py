@@ -790,12 +790,11 @@ class Retriever:
         named = self.heading_bodies(snapshot)
         return np.array([bool(named.get(symbol, set()) & set(bodies)) for symbol in snapshot.symbols])
 
-    def documents_named(self, snapshot: IndexSnapshot, question: str, *, by_title: bool = True) -> list[str]:
-        """The indexed documents ``question`` names (``QueryAnalysis.named``): by symbol or number ("resolution
-        79/172", "resolutions 787 and 1445"), else, unless ``by_title`` is false, by title ("the TB political
-        declaration")."""
-        titles = self._titles(snapshot) if by_title else None
-        return analyse_query(question, snapshot.symbols, snapshot.aliases, titles).named
+    def documents_named(self, snapshot: IndexSnapshot, question: str) -> tuple[list[str], list[str]]:
+        """The indexed documents ``question`` names: (by symbol or number, "resolution 79/172", "resolutions 787
+        and 1445"; by title, "the TB political declaration", a looser match). ``QueryAnalysis.named`` ranks them."""
+        analysis = analyse_query(question, snapshot.symbols, snapshot.aliases, self._titles(snapshot))
+        return list(dict.fromkeys(analysis.symbols + analysis.numbered)), analysis.titled
 
     def heading_bodies(self, snapshot: IndexSnapshot) -> dict[str, set[str]]:
         """The issuing bodies each document's heading names (symbol to canonical names): the body that adopted

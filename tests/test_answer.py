@@ -53,13 +53,12 @@ class FakeLibrary:
         symbols = list(dict.fromkeys(p.doc for p in self._passages))
         return [Info(s, "Cooperation against piracy at sea" if s == DOC else "") for s in symbols]
 
-    def documents_named(self, question: str, *, by_title: bool = True) -> list[str]:
+    def documents_named(self, question: str) -> tuple[list[str], list[str]]:
         from rag.retrieve import find_symbols, find_title_mentions
 
         titles = {info.symbol: info.title for info in self.documents()}
         full, short = find_symbols(question, list(titles))
-        titled = [s for mention in find_title_mentions(question, titles) for s in mention.symbols] if by_title else []
-        return list(dict.fromkeys(full + short)) or titled
+        return full + short, [s for mention in find_title_mentions(question, titles) for s in mention.symbols]
 
     def heading_bodies(self, doc: str) -> set[str]:
         from rag.aliases import AliasTable
