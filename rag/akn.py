@@ -26,7 +26,7 @@ from typing import Any
 
 from rag.clean import neutralise_controls
 from rag.errors import LoadError
-from rag.types import Document, Passage
+from rag.types import CATALOGUE_TOPIC, Document, Passage
 
 #: Characters the UN's XML uses that plain text renders differently.
 _CHAR_MAP = str.maketrans({"\u2011": "-", "\u00a0": " ", "\u202f": " ", "\u00ad": "", "\u200b": ""})
@@ -148,11 +148,10 @@ def _phrase_text(node: Any) -> str:
     return normalise_space("".join(parts))
 
 
-#: A printed title that is only the text's number ("Resolution 2730 (2024)"), and the topic a catalogue title adds
-#: in brackets ("Security Council resolution 2730 (2024) [on protection of humanitarian personnel ...]"); the
-#: document's title keeps it in brackets, which ``Document.printed_title`` leaves out.
+#: A printed title that is only the text's number ("Resolution 2730 (2024)"). A catalogue title adds the topic in
+#: brackets ("Security Council resolution 2730 (2024) [on protection of humanitarian personnel ...]",
+#: ``rag.types.CATALOGUE_TOPIC``); the document's title keeps it, which ``Document.printed_title`` leaves out.
 _NUMBER_ONLY_TITLE = re.compile(r"^Resolution\s+[\d/]+(?:\s*\(\d{4}\))?$", re.IGNORECASE)
-_CATALOGUE_TOPIC = re.compile(r"\[(?P<topic>on\s[^\]]+)\]$")
 
 
 def _num(node: Any) -> str:
@@ -263,7 +262,7 @@ class _Reader:
         personnel ..."), or ``""``. Security Council resolutions print no topic title, only their number."""
         for node in self.doc.iter():
             if _local(node.tag) == "keyword" and (node.get("refersTo") or "") == "title":
-                match = _CATALOGUE_TOPIC.search(normalise_space(node.get("value") or ""))
+                match = CATALOGUE_TOPIC.search(normalise_space(node.get("value") or ""))
                 if match:
                     return match.group("topic")
         return ""

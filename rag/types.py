@@ -41,7 +41,7 @@ PASSAGE_KINDS: tuple[PassageKind, ...] = ("heading", "preambular", "operative", 
 PART_PREFIX: dict[str, str] = {"": "", "draft": "Draft ", "annex": "Annex "}
 
 #: A topic in brackets at the end of a title, added by a library catalogue: " [on protection of ... personnel]".
-_CATALOGUE_TOPIC = re.compile(r"\s*\[on\s[^\]]+\]$")
+CATALOGUE_TOPIC = re.compile(r"\s*\[(?P<topic>on\s[^\]]+)\]$")
 _SUB_NUMBER = re.compile(r"^(?P<main>[^()]*)(?P<subs>(\([^()]+\))+)$")
 
 
@@ -168,7 +168,7 @@ class Document:
         >>> Document("S/RES/2730 (2024)", title="Resolution 2730 (2024) [on protection of personnel]").printed_title
         'Resolution 2730 (2024)'
         """
-        return _CATALOGUE_TOPIC.sub("", self.title)
+        return CATALOGUE_TOPIC.sub("", self.title)
 
     def get(self, label: str) -> Passage | None:
         """Find a passage by its label (``"OP 9"``), case and spacing insensitive."""
