@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from rag.lexical import tokenize
+from rag.types import MONTHS
 
 
 class AnswerType(StrEnum):
@@ -150,7 +151,7 @@ _NUMBER_WORDS = (
     r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|"
     r"trillion|dozen|half|double|twice|single|both|several"
 )
-_MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
+_MONTHS = "|".join(month.lower() for month in MONTHS)
 _ORDINALS = (
     r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|"
     r"fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth|fortieth|fiftieth|sixtieth|"

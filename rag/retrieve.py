@@ -43,7 +43,7 @@ from rag.index import IndexSnapshot
 from rag.lexical import tokenize
 from rag.question import asks_for_documents
 from rag.store import symbol_key
-from rag.types import PASSAGE_KINDS, Hit, format_label
+from rag.types import MONTHS, PASSAGE_KINDS, Hit, format_label
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 SEARCH_MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
@@ -178,10 +178,8 @@ _LABEL = re.compile(
     r"|(?P<fn>footnote|fn|note))\s*(?:no\.?\s*)?(?P<num>\d{1,3}|\*{1,3})" + _SUBS + r"(?![\w/])",
     re.IGNORECASE,
 )
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"]
 _ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
-_US_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),\s*((?:19|20)\d\d)\b", re.IGNORECASE)
+_US_DATE = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(\d{1,2}),\s*((?:19|20)\d\d)\b", re.IGNORECASE)
 
 
 _EDGE = re.compile(r"\b(?P<edge>first|last|final)\s+(?P<kind>operative|preambular)\s+(?:para(?:graph)?s?|§)\b",
@@ -203,7 +201,7 @@ def normalise_dates(text: str) -> str:
     >>> normalise_dates("adopted on 2019-05-28 or May 28, 2019?")
     'adopted on 28 May 2019 or 28 May 2019?'
     """
-    text = _ISO_DATE.sub(lambda m: f"{int(m.group(3))} {_MONTHS[int(m.group(2)) - 1]} {m.group(1)}", text)
+    text = _ISO_DATE.sub(lambda m: f"{int(m.group(3))} {MONTHS[int(m.group(2)) - 1]} {m.group(1)}", text)
     return _US_DATE.sub(lambda m: f"{int(m.group(2))} {m.group(1).title()} {m.group(3)}", text)
 
 

@@ -40,6 +40,9 @@ PASSAGE_KINDS: tuple[PassageKind, ...] = ("heading", "preambular", "operative", 
 #: that ``OP 1`` of the draft never collides with ``OP 1`` of the document.
 PART_PREFIX: dict[str, str] = {"": "", "draft": "Draft ", "annex": "Annex "}
 
+#: Month names, as UN documents write dates ("17 December 2024").
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 #: A topic in brackets at the end of a title, added by a library catalogue: " [on protection of ... personnel]".
 CATALOGUE_TOPIC = re.compile(r"\s*\[(?P<topic>on\s[^\]]+)\]$")
 _SUB_NUMBER = re.compile(r"^(?P<main>[^()]*)(?P<subs>(\([^()]+\))+)$")

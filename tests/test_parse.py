@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rag.errors import ParseError, RagError
+from rag.footnote_markers import marker_candidates
 from rag.gold import compare, read_gold
-from rag.parse import marker_candidates, parse_file, parse_text
+from rag.parse import parse_file, parse_text
 from rag.types import Document, LoadedText, Page
 
 ROOT = Path(__file__).resolve().parent.parent
