@@ -248,8 +248,11 @@ _ORDINAL_LABEL = re.compile(
 )
 SYMBOL_PATTERN = re.compile(r"\b(?:[AESTC]|UNEP|FCCC|TD|DP|ICCD|CRC|CEDAW)(?:/[A-Z0-9.()\-]+)+(?:\s*\(\d{4}\))?",
                      re.IGNORECASE)
-#: A document named by its number alone: "resolution 79/172", "resolution 2730 (2024)".
-_DOCUMENT_NUMBER = re.compile(r"\b\d{1,3}/\d{1,4}\b|\b\d{1,5}\s*\((?:19|20)\d{2}\)")
+#: A document named by its number alone: "resolution 79/172", "resolution 2023/23", "resolution 2730 (2024)".
+DOCUMENT_NUMBER = re.compile(r"(?<![\w/])(?:\d+(?:\s?/\s?\d+)+|\d{1,5}\s*\(\d{4}\))(?![\w/])")
+#: A Security Council resolution named without its year: "resolution 2730", "resolutions 787 and 1445".
+BARE_RESOLUTION_NUMBERS = re.compile(r"\bresolutions?\s+((?:\d{1,5}(?:\s*,\s*|\s+and\s+)?)+)(?![\w/(]|\s*\()",
+                                     re.IGNORECASE)
 
 
 def without_document_references(question: str) -> str:
@@ -260,8 +263,11 @@ def without_document_references(question: str) -> str:
     ['When', 'was', 'resolution', 'adopted?']
     >>> without_document_references("Which body adopted A/RES/79/172 and S/RES/2730 (2024)?").split()
     ['Which', 'body', 'adopted', 'and', '?']
+    >>> without_document_references("Who adopted resolution 2023/23 and resolutions 787 and 1445?").split()
+    ['Who', 'adopted', 'resolution', 'and', 'resolutions', '?']
     """
-    return _DOCUMENT_NUMBER.sub(" ", SYMBOL_PATTERN.sub(" ", question))
+    question = DOCUMENT_NUMBER.sub(" ", SYMBOL_PATTERN.sub(" ", question))
+    return BARE_RESOLUTION_NUMBERS.sub(lambda match: match.group(0)[: match.start(1) - match.start(0)] + " ", question)
 
 
 _FILLER = _words(

@@ -41,7 +41,7 @@ from rag.embed import Embedder, load_offline
 from rag.errors import InputError
 from rag.index import IndexSnapshot
 from rag.lexical import tokenize
-from rag.question import asks_for_documents
+from rag.question import BARE_RESOLUTION_NUMBERS, DOCUMENT_NUMBER, asks_for_documents
 from rag.store import symbol_key
 from rag.types import MONTHS, PASSAGE_KINDS, Hit, format_label
 
@@ -234,9 +234,6 @@ def _symbol_regex(key: str) -> str:
 
 
 _SYMBOL_LIKE = re.compile(r"(?<![\w./])[A-Za-z]{1,8}(?:\s?[/_]\s?[A-Za-z0-9.\-]+)+(?:\s*\(\d{4}\))?")
-_NUMBER_LIKE = re.compile(r"(?<![\w/])(?:\d+(?:\s?/\s?\d+)+|\d{1,5}\s*\(\d{4}\))(?![\w/])")
-#: A Security Council resolution named without its year: "resolution 2730", "resolutions 787 and 1445".
-_BARE_NUMBER = re.compile(r"\bresolutions?\s+((?:\d{1,5}(?:\s*,\s*|\s+and\s+)?)+)(?![\w/(]|\s*\()", re.IGNORECASE)
 
 
 class SymbolMatcher:
@@ -261,8 +258,8 @@ class SymbolMatcher:
             symbol = self.full.get(symbol_key(match.group(0)).rstrip(".,;:"))
             if symbol is not None and symbol not in full:
                 full.append(symbol)
-        numbers = [match.group(0) for match in _NUMBER_LIKE.finditer(text)]
-        numbers += [n for match in _BARE_NUMBER.finditer(text) for n in re.findall(r"\d+", match.group(1))]
+        numbers = [match.group(0) for match in DOCUMENT_NUMBER.finditer(text)]
+        numbers += [n for match in BARE_RESOLUTION_NUMBERS.finditer(text) for n in re.findall(r"\d+", match.group(1))]
         short: list[str] = []
         for number in numbers:
             for symbol in self.short.get(symbol_key(number), []):
