@@ -12,7 +12,9 @@ read as it is:
   ``"11(1)"``, ``"5(a)(ii)"``;
 * ``embeddedStructure`` inside a paragraph: a draft recommended by the
   document (``part="draft"``), with its own formula and numbering;
-* ``authorialNote``: footnotes, linked both ways, markers taken out of the text.
+* ``authorialNote``: footnotes, linked both ways, markers taken out of the text;
+* ``conclusions``: the closing lines (meeting and date of adoption), at the end of the heading, a line
+  each, as the text parser puts them.
 
 XML is parsed with ``defusedxml`` (no entity expansion, no external entities).
 """
@@ -128,6 +130,11 @@ def _phrase_text(node: Any) -> str:
     >>> _phrase_text(ET.fromstring("<p>adopted on<docDate>24 May 2024</docDate>, at</p>"))
     'adopted on 24 May 2024, at'
     """
+    return normalise_space(_phrase_raw(node))
+
+
+def _phrase_raw(node: Any) -> str:
+    """:func:`_phrase_text` before whitespace is collapsed, with a newline for each ``<eol/>``."""
     parts: list[str] = []
 
     def glue(text: str) -> None:
@@ -137,6 +144,8 @@ def _phrase_text(node: Any) -> str:
 
     def walk(element: Any) -> None:
         phrase = element is not node and _local(element.tag) in _PHRASE_ELEMENTS
+        if _local(element.tag) == "eol":
+            parts.append("\n")
         if element.text:
             (glue if phrase else parts.append)(element.text)
         for child in element:
@@ -145,7 +154,20 @@ def _phrase_text(node: Any) -> str:
             (glue if phrase else parts.append)(element.tail)
 
     walk(node)
-    return normalise_space("".join(parts))
+    return "".join(parts)
+
+
+def _lines(node: Any) -> list[str]:
+    """The printed lines of ``node``: one per paragraph and per ``<eol/>`` break, as the page shows them.
+
+    >>> import xml.etree.ElementTree as ET
+    >>> _lines(ET.fromstring("<conclusions><p><inline>54th plenary meeting</inline><eol/>"
+    ...                      "<docDate>15 December 2022</docDate></p></conclusions>"))
+    ['54th plenary meeting', '15 December 2022']
+    """
+    paragraphs = [p for p in node.iter() if _local(p.tag) == "p"] or [node]
+    return [line for p in paragraphs for line in (normalise_space(part) for part in _phrase_raw(p).split("\n"))
+            if line]
 
 
 #: A printed title that is only the text's number ("Resolution 2730 (2024)"). A catalogue title adds the topic in
@@ -192,6 +214,7 @@ class _Reader:
         self.unnumbered: dict[str, int] = {}
         self.unnumbered_keys: set[tuple[str, str]] = set()
         self.heading_extra: list[str] = []
+        self.closing: list[str] = []  # the conclusions: "54th plenary meeting", "15 December 2022"
         self.main_part = ""
         self.pp_count: dict[str, int] = {}
 
@@ -231,6 +254,7 @@ class _Reader:
         conclusions = _first(self.doc, "conclusions")
         if conclusions is not None:
             adoption = adoption or _iso(_first(conclusions, "docDate"))
+            self.closing = _lines(conclusions)
         if not adoption:
             match = re.search(r"\bon\s*(\d{1,2} \w+ \d{4})", " ".join(heading))
             if match:
@@ -383,7 +407,7 @@ class _Reader:
         if main is not None:
             for child in main:
                 self.main_item(child)
-        heading_text = "\n".join(heading + self.heading_extra)
+        heading_text = "\n".join(heading + self.heading_extra + self.closing)
         heading_passage = Passage(doc=self.symbol, kind="heading", number="", text=heading_text)
         passages = [heading_passage, *[p for p in self.out.passages if p.kind != "heading" or p.text]]
         return _link_footnotes(

@@ -13,7 +13,10 @@
   hits are about as relevant as the best one;
 * **footnotes** shown under the paragraph that cites them, when relevant;
 * **questions about the document itself** (symbol, title, issuing body, date,
-  formal editing, reissue) answered from its heading and its ``*`` footnotes;
+  formal editing, reissue, meeting, agenda item, session, report of a Main Committee)
+  answered from the line of its heading that states it and its ``*`` footnotes; when
+  the heading has no such line the answer says so (a draft has no date of adoption:
+  the dates it does give are quoted, each said for what it is);
 * **label questions** ("OP 9", "operative paragraph 9 of E/CN.15/2019/L.8/Rev.1",
   "first preambular paragraph") show that paragraph;
 * **mandate questions** ("What is UNODC requested to do?") list every matching
@@ -41,7 +44,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from rag.answer_types import describe, expected_types, missing_types
-from rag.lexical import tokenize
+from rag.lexical import stem, tokenize
 from rag.question import (
     INTENT_WORDS,
     LabelRequest,
@@ -49,11 +52,13 @@ from rag.question import (
     asks_about_present,
     asks_for_documents,
     asks_for_mentions,
+    countries_of,
     foreign_language,
     metadata_intent,
     parse_label_request,
     question_names,
     question_terms,
+    slips,
     spells_out,
     wants_list,
     without_document_references,
@@ -125,23 +130,54 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
 
 def excerpt_spans(passage: Passage) -> list[tuple[int, int]]:
     """The spans an excerpt of ``passage`` is chosen from: a heading's lines (its symbol, body, dates, title,
-    adoption line each stand alone), else its clauses (:func:`clause_spans`).
+    adoption line each stand alone), else its clauses (:func:`clause_spans`). Two heading lines that state one
+    fact read as one: a meeting and the date under it (the closing lines, when the text was adopted), an agenda
+    item and its name.
 
     >>> heading = Passage("A/RES/1", "heading", "", "A/RES/1\\nGeneral Assembly\\n19 December 2024\\n"
-    ...                   "Resolution adopted by the General Assembly on 17 December 2024")
-    >>> [heading.text[a:b] for a, b in excerpt_spans(heading)][2:]
-    ['19 December 2024', 'Resolution adopted by the General Assembly on 17 December 2024']
+    ...                   "Agenda item 7\\nHuman rights\\n"
+    ...                   "Resolution adopted by the General Assembly on 17 December 2024\\n"
+    ...                   "The General Assembly,\\n53rd plenary meeting\\n17 December 2024")
+    >>> [heading.text[a:b] for a, b in excerpt_spans(heading)][2:]  # doctest: +NORMALIZE_WHITESPACE
+    ['19 December 2024', 'Agenda item 7\\nHuman rights',
+     'Resolution adopted by the General Assembly on 17 December 2024', 'The General Assembly,',
+     '53rd plenary meeting\\n17 December 2024']
     """
     text = passage.text
     if passage.kind != "heading" or "\n" not in text:
         return clause_spans(text)
     spans: list[tuple[int, int]] = []
     start = 0
+    previous = ""
     for line in text.split("\n"):
         if line.strip():
-            spans.append(_strip_span(text, start, start + len(line)))
+            span = _strip_span(text, start, start + len(line))
+            current = text[span[0] : span[1]]
+            if spans and _reads_with(previous, current):
+                spans[-1] = (spans[-1][0], span[1])
+            else:
+                spans.append(span)
+            previous = current
         start += len(line) + 1
     return spans
+
+
+#: A meeting named by its number ("54th plenary meeting", "at its 9634th meeting").
+MEETING_LINE = re.compile(r"\b\d{1,5}(?:st|nd|rd|th)\s+(?:plenary\s+)?meeting\b", re.IGNORECASE)
+#: A date in full ("17 December 2024").
+DATE_LINE = re.compile(r"\b\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\b")
+_AGENDA_ITEM = re.compile(r"^(?:Agenda\s+items?|Items?)\s+\d{1,3}\b[^.;:]{0,25}$")
+#: A heading line that states a fact of its own (not the name of the agenda item above it): a date, a session, an
+#: adoption or referral, a numbered title ("77/236. ..."), an enacting formula, a symbol, a meeting.
+_OWN_FACT = re.compile(r"^\[|\badopt|\bsession\b|\bmeeting\b|^\d{1,4}/\d{1,4}\.|^The\s|^[A-Z]{1,5}/|"
+                       + DATE_LINE.pattern)
+
+
+def _reads_with(previous: str, line: str) -> bool:
+    """Whether heading ``line`` completes the fact of the line before it (see :func:`excerpt_spans`)."""
+    if DATE_LINE.fullmatch(line):
+        return MEETING_LINE.search(previous) is not None and DATE_LINE.search(previous) is None
+    return _AGENDA_ITEM.match(previous) is not None and _OWN_FACT.search(line) is None
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -253,26 +289,103 @@ _MANDATE_CUE = re.compile(
     re.IGNORECASE,
 )
 #: The heading lines that can answer a question about the document, by intent (``rag.question.metadata_intent``):
-#: a line with a date for "when", a meeting line for "at which meeting"; for "which body", see :func:`_body_lines`.
+#: a line with a date for "when", a meeting line for "at which meeting", an agenda item, a session; for "which
+#: body", see :func:`_body_lines`; :func:`_intent_lines` chooses.
 _INTENT_LINES = {
-    "date": re.compile(r"\b\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\b"),
-    "meeting": re.compile(r"\bmeeting\b", re.IGNORECASE),
+    "date": DATE_LINE,
+    "meeting": MEETING_LINE,
+    "agenda": re.compile(r"\bagenda\s+items?\s+\d|\bitems?\s+\d{1,3}\b.*\bagenda\b", re.IGNORECASE),
+    "session": re.compile(r"\b(?:[A-Za-z]+-)?[A-Za-z]+(?:st|nd|rd|th)\s+(?:(?:emergency\s+)?special\s+|resumed\s+)?"
+                          r"session\b|\b\d{4}\s+session\b", re.IGNORECASE),
 }
+#: A line stating when the text was adopted: "Resolution adopted by the General Assembly on 17 December 2024",
+#: "Adopted by the Security Council at its 9634th meeting, on 24 May 2024", the closing lines "6th plenary
+#: meeting" / "10 November 2017" (a date under a meeting line is the date of adoption; see :func:`excerpt_spans`).
+ADOPTION_LINE = re.compile(r"(?:\badopt\w*|\bmeeting\b)[\s\S]*" + DATE_LINE.pattern, re.IGNORECASE)
+#: A date alone on a line of the cover: the date the document was issued.
+_ISSUE_LINE = re.compile(r"^\s*\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s*$")
+#: Intents whose answer is a line the heading has or lacks: without one, the text does not say.
+_STATED_IN_HEADING = {"meeting": "the meeting that adopted it", "agenda": "an agenda item", "session": "a session"}
 #: What a body does with a text, as a heading line says it: "adopted by", "recommends", "on the report of".
 _BODY_ACTS = ("adopt", "recommend", "submit", "report")
 
 
 def _body_lines(question: str) -> re.Pattern[str]:
     """The heading lines that say which body did what the question asks about first: "Which body *recommended*
-    it?" wants the line "[on the *recommendation* of the Commission ...]", not the one saying who adopted it.
+    it?" wants the line "[on the *recommendation* of the Commission ...]", not the one saying who adopted it. A
+    question on a Main Committee wants the line that names one, or says there was none.
 
     >>> lines = _body_lines("On the report of which Main Committee was it adopted?")
     >>> bool(lines.search("[on the report of the Third Committee]")), bool(lines.search("Adopted on 2 May 2030"))
     (True, False)
+    >>> bool(_body_lines("Was it adopted with reference to a Main Committee?").search(
+    ...     "[without reference to a Main Committee (A/99/L.4)]"))
+    True
     """
+    if re.search(r"\bmain\s+committee\b", question, re.I):
+        return re.compile(r"\b(?:report|reference)\w*\b[^\n]*\bcommittee\b", re.IGNORECASE)
     found = [(match.start(), act) for act in _BODY_ACTS for match in [re.search(rf"\b{act}", question, re.I)] if match]
     acts = [min(found)[1]] if found else list(_BODY_ACTS)
     return re.compile(rf"\b(?:{'|'.join(acts)})\w*", re.IGNORECASE)
+
+
+def _intent_lines(intent: str, question: str) -> list[re.Pattern[str]]:
+    """The heading lines that answer a question of ``intent``, best kind first: "When was it adopted?" wants the
+    adoption line, not the issue date; "When was it issued?" the date alone on the cover, then any dated line.
+
+    >>> [p is ADOPTION_LINE for p in _intent_lines("date", "When was it adopted?")]
+    [True]
+    >>> len(_intent_lines("date", "When was it issued?")), _intent_lines("title", "What is it called?")
+    (2, [])
+    """
+    if intent == "body":
+        return [_body_lines(question)]
+    if intent == "date" and re.search(r"\badopt", question, re.IGNORECASE):
+        return [ADOPTION_LINE]
+    if intent == "date" and re.search(r"\b(?:issu|publish|distribut)", question, re.IGNORECASE):
+        return [_ISSUE_LINE, DATE_LINE]
+    pattern = _INTENT_LINES.get(intent)
+    return [pattern] if pattern is not None else []
+
+
+def _matching_lines(heading: Passage | None, patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """The first of ``patterns`` that some line (span) of ``heading`` matches, else ``None``."""
+    if heading is None:
+        return None
+    spans = [heading.text[a:b] for a, b in excerpt_spans(heading)]
+    return next((p for p in patterns if any(p.search(span) for span in spans)), None)
+
+
+#: A draft: its heading presents a "draft resolution" (or decision), or its symbol has an ``/L.`` segment.
+_DRAFT_WORDING = re.compile(r"\bdraft\s+(?:resolution|decision)s?\b", re.IGNORECASE)
+
+
+def draft_evidence(symbol: str, heading: str) -> str:
+    """Why a document is a draft, or ``""`` when nothing says it is.
+
+    >>> draft_evidence("E/CN.7/2099/L.3", "The Commission recommends the following draft resolution:")
+    'its heading presents a draft resolution, and its symbol (/L.) is that of a draft'
+    >>> draft_evidence("A/RES/99/1", "Resolution adopted by the General Assembly on 1 May 2099")
+    ''
+    """
+    reasons = []
+    wording = _DRAFT_WORDING.search(heading)
+    if wording:
+        reasons.append(f"its heading presents a {wording.group(0).lower()}")
+    if re.search(r"/L\.\d", symbol):
+        reasons.append("its symbol (/L.) is that of a draft")
+    return ", and ".join(reasons)
+
+
+def _date_kind(line: str, passage: Passage) -> str:
+    """What a dated line says happened on its date: "reissued", "adopted", "issued" (a date alone on the cover)."""
+    if re.search(r"\bre-?issu", line, re.IGNORECASE):
+        return "reissued"
+    if ADOPTION_LINE.search(line):
+        return "adopted"
+    if passage.kind == "heading" and _ISSUE_LINE.match(line):
+        return "issued"
+    return "dated"
 
 
 #: Footnotes of the best paragraph up to this length are always shown under it.
@@ -337,8 +450,11 @@ class Answerer:
         k: int = 5,
         doc: str | None = None,
         query_vector: np.ndarray | None = None,
+        kinds: Sequence[str] | None = None,
     ) -> Answer:
-        """Answer ``question`` from ``hits`` (best first); ``library`` serves labels, metadata and footnotes."""
+        """Answer ``question`` from ``hits`` (best first); ``library`` serves labels, metadata and footnotes.
+        ``kinds`` (``rag ask --kind``): the only passage kinds the answer may cite (the hits are limited to them
+        already; a footnote may still be shown under the paragraph that cites it)."""
         language = foreign_language(question)
         if language is not None:
             return self._abstain(
@@ -353,22 +469,28 @@ class Answerer:
         named = precise or titled
         hits = [h for h in hits if h.passage.doc in precise] or hits
         request = parse_label_request(question)
+        if library is not None and not doc and not precise and request is None:
+            # "When was resolution 757 adopted?" with 757 not indexed: only what the indexed documents say of it
+            # ("Recalling its resolution 757 (1992) of 30 May 1992") answers, never another document's own facts
+            answer = self._answer_unindexed(question, hits, library, k=k, query_vector=query_vector, kinds=kinds)
+            if answer is not None:
+                return answer
         if request is not None and library is not None:
             answer = self._answer_label(question, request, hits, library, doc=doc, named=named, k=k,
-                                        query_vector=query_vector)
+                                        query_vector=query_vector, kinds=kinds)
             if answer is not None:
                 return answer
         intent = metadata_intent(question)
-        if intent is not None and library is not None:
+        if intent is not None and library is not None and (not kinds or {"heading", "footnote"} & set(kinds)):
             answer = self._answer_metadata(question, intent, hits, library, doc=doc, named=named,
-                                           query_vector=query_vector)
+                                           query_vector=query_vector, kinds=kinds)
             if answer is not None:
                 return answer
         if library is not None:
-            answer = self._answer_mandates(question, hits, library, doc=doc, named=named)
+            answer = self._answer_mandates(question, hits, library, doc=doc, named=named, kinds=kinds)
             if answer is not None:
                 return answer
-        return self._answer_search(question, hits, library, k=k, named=named, query_vector=query_vector)
+        return self._answer_search(question, hits, library, k=k, named=named, query_vector=query_vector, kinds=kinds)
 
     def profile(self, question: str) -> _Profile:
         """The question's content terms with their weights and alias alternatives (a body named as the author
@@ -445,9 +567,11 @@ class Answerer:
             if len(forms[0]) == 1 and len(name.split()) == 1:
                 known = any(all(vocabulary(t) for t in f) for f in forms) or (
                     acronym_like(name) and any(spells_out(name, _passage_context(h.passage)) for h in hits)
-                )
-            else:
-                known = any(f <= tokens for f in forms for tokens in passages)
+                ) or any(vocabulary(t) for t in variants(name))
+            else:  # each word as it is, or a variant: "Japanese Government" is the "Government of Japan"
+                word_forms = _word_forms(name)
+                known = any(f <= tokens for f in forms for tokens in passages) or (bool(word_forms) and any(
+                    all(alternatives & tokens for alternatives in word_forms) for tokens in passages))
             if not known:
                 missing.append(name)
         return missing
@@ -487,9 +611,32 @@ class Answerer:
         return features["unknown"] > policy.max_unknown_share and features["dense"] < policy.confident_dense
 
     # ---- the general case
+    def _answer_unindexed(self, question: str, hits: Sequence[Hit], library: Library, *, k: int,
+                          query_vector: np.ndarray | None, kinds: Sequence[str] | None) -> Answer | None:
+        """The answer to a question naming resolutions by number that are not indexed, from the paragraphs that
+        mention them; ``None`` when it names none."""
+        from rag.retrieve import mentions_number
+
+        references = _unindexed(question, library)
+        if not references:
+            return None
+        numbers = [number for _, number in references]
+        one = len(references) == 1
+        named = " and ".join(f"{noun} {number}" for noun, number in references)
+        named = f"{named[0].upper()}{named[1:]} {'is' if one else 'are'}"
+        mentioning = [h for h in hits if any(mentions_number(h.passage.text, n) for n in numbers)]
+        if not mentioning:
+            return self._abstain(question, f"{named} not among the indexed documents, and no indexed paragraph close "
+                                 f"to this question mentions {'it' if one else 'them'}.")
+        answer = self._answer_search(question, mentioning, library, k=k, query_vector=query_vector, kinds=kinds)
+        if not answer.abstained:
+            answer.answer = f"({named} not indexed; what the indexed documents say of {'it' if one else 'them'}:)\n" \
+                + answer.answer
+        return answer
+
     def _answer_search(
         self, question: str, hits: Sequence[Hit], library: Library | None, *, k: int,
-        named: Sequence[str] = (), query_vector: np.ndarray | None,
+        named: Sequence[str] = (), query_vector: np.ndarray | None, kinds: Sequence[str] | None = None,
     ) -> Answer:
         if not hits:
             return self._abstain(question, "Nothing in the indexed documents matches this question.")
@@ -529,7 +676,7 @@ class Answerer:
         lead = answering[0]
         if lead is not chosen[0]:  # lead with the paragraph that gives what the question asks for
             chosen = [dataclasses.replace(lead, score=chosen[0].score), *(h for h in chosen if h is not lead)]
-        groups = self._group(question, chosen, hits, library, query_vector=query_vector)
+        groups = self._group(question, chosen, hits, library, query_vector=query_vector, kinds=kinds)
         return self._compose(question, groups)
 
     def _choose(self, question: str, hits: Sequence[Hit], k: int, named: Sequence[str] = ()) -> list[Hit]:
@@ -579,9 +726,10 @@ class Answerer:
 
     def _group(
         self, question: str, chosen: Sequence[Hit], hits: Sequence[Hit], library: Library | None, *,
-        query_vector: np.ndarray | None,
+        query_vector: np.ndarray | None, kinds: Sequence[str] | None = None,
     ) -> list[_Group]:
-        """Paragraph groups with their excerpts; a footnote hit joins the paragraph that cites it."""
+        """Paragraph groups with their excerpts; a footnote hit joins the paragraph that cites it (unless ``kinds``
+        leaves out that paragraph's kind: then it stands alone)."""
         by_key: dict[tuple[str, str], Passage] = {}
         if library is not None:
             docs = {h.passage.doc for h in chosen}
@@ -603,7 +751,7 @@ class Answerer:
             passage = hit.passage
             if passage.kind == "footnote" and passage.cited_by:
                 parent = by_key.get((passage.doc, passage.cited_by[0]))
-                if parent is not None:
+                if parent is not None and (not kinds or parent.kind in kinds):
                     group = add_group(parent, max(hit.score, hit_scores.get((parent.doc, parent.label), 0.0)))
                     if all(f.label != passage.label for f, _ in group.footnotes):
                         group.footnotes.append((passage, hit.score))
@@ -695,7 +843,8 @@ class Answerer:
         return self._clauses[symbol]
 
     def _answer_mandates(self, question: str, hits: Sequence[Hit], library: Library, *,
-                         doc: str | None, named: Sequence[str] = ()) -> Answer | None:
+                         doc: str | None, named: Sequence[str] = (), kinds: Sequence[str] | None = None,
+                         ) -> Answer | None:
         """Every paragraph addressing the actor the question names (those on its topic, when it has one).
 
         ``None`` (the search answers instead) when the question is not about an actor's mandates,
@@ -721,7 +870,9 @@ class Answerer:
             start, end = clause.text_span
             old = spans.get(key)
             spans[key] = (min(start, old[0]), max(end, old[1])) if old else (start, end)
-        keys = [key for key in spans if key in passages]
+        keys = [key for key in spans if key in passages and (not kinds or passages[key].kind in kinds)]
+        if not keys:
+            return None
         topic_terms = question_terms(query.topic) if query.topic else []
         if topic_terms:
             weights = {t: self.term_weight(t) for t in topic_terms}
@@ -748,42 +899,65 @@ class Answerer:
     # ---- label questions
     def _answer_label(
         self, question: str, request: LabelRequest, hits: Sequence[Hit], library: Library, *, doc: str | None,
-        named: Sequence[str] = (), k: int, query_vector: np.ndarray | None,
+        named: Sequence[str] = (), k: int, query_vector: np.ndarray | None, kinds: Sequence[str] | None = None,
     ) -> Answer | None:
+        """The paragraph a question names by label, whole with its sub-paragraphs ("OP 16" of a chapeau is
+        "Requests the Secretary-General to:" and its items (a) to (d)); found in a part of the document (the draft
+        it contains, its annex) when its own text has no paragraph so numbered, as the answer's first line says."""
         symbols = _candidate_documents(library, request.symbol or doc, hits, named)
         if not symbols:
             if request.symbol:
                 return self._abstain(question, f"No document {request.symbol} is indexed (see `rag list`).")
             return None
-        found: list[Passage] = []
+        unindexed = [] if request.symbol or doc or named else _unindexed(question, library)
+        if unindexed:  # "paragraph 3 of resolution 72/194": not another document's paragraph 3
+            noun, number = unindexed[0]
+            return self._abstain(question, f"{noun.capitalize()} {number} is not among the indexed documents (see "
+                                 f"`rag list`): its {request.label} cannot be shown.")
+        if kinds and request.kind and request.kind not in kinds:
+            if not request.only:
+                return None
+            return self._abstain(question, f"{request.label} is a {request.kind} passage, and the question is limited "
+                                 f"to {' and '.join(kinds)} passages (--kind).")
+        found: list[tuple[Passage, list[Passage], list[Passage]]] = []  # (passage, its document's, others so named)
         for symbol in symbols:
-            passage = _find_label(library.passages(symbol), request)
-            if passage is not None:
-                found.append(passage)
+            passages = library.passages(symbol)
+            matches = _label_matches(passages, request, kinds)
+            if matches:
+                found.append((matches[0], passages, matches[1:]))
+        if request.part and any(passage.part == request.part for passage, _, _ in found):
+            found = [item for item in found if item[0].part == request.part]  # "Draft OP 3": the drafts' only
         if not found:
             if not request.only:
                 return None
             where = symbols[0] if len(symbols) == 1 else f"any of the {len(symbols)} indexed documents"
-            what = _describe_request(request)
-            return self._abstain(question, f"There is no {what} in {where}.")
-        groups = [_Group(p, 1.0, "") for p in found[: max(k, 1)]]
+            return self._abstain(question, f"There is no {request.label} in {where}.")
+        found = found[: max(k, 1)]
+        groups: list[_Group] = []
+        notes: list[str] = []
+        for passage, passages, others in found:
+            groups.append(_Group(passage, 1.0, ""))
+            # the whole paragraph: a chapeau without its items says nothing
+            groups.extend(_Group(child, 1.0, "") for child in _sub_paragraphs(passage, passages, every_level=True))
+            if passage.part != request.part:
+                notes.append(_found_elsewhere(passage, request, others, alone=len(found) == 1))
         if request.only:
             for group in groups:
                 group.excerpt = excerpt_of(group.passage.text, (0, len(group.passage.text)))
         else:
             self._set_excerpts(question, groups, query_vector=query_vector)
-        return self._compose(question, groups)
+        return self._compose(question, groups, lead=" ".join(note for note in notes if note))
 
     # ---- metadata questions
     def _answer_metadata(
         self, question: str, intent: str, hits: Sequence[Hit], library: Library, *, doc: str | None,
-        named: Sequence[str] = (), query_vector: np.ndarray | None,
+        named: Sequence[str] = (), query_vector: np.ndarray | None, kinds: Sequence[str] | None = None,
     ) -> Answer | None:
         symbols = _candidate_documents(library, doc, hits, named)
         if not symbols:
             return None
         symbol = symbols[0]
-        passages = library.passages(symbol)
+        passages = [p for p in library.passages(symbol) if not kinds or p.kind in kinds]
         heading = next((p for p in passages if p.kind == "heading"), None)
         notes = [p for p in passages if p.kind == "footnote" and not p.number.isdigit()]
         info = next((d for d in library.documents() if getattr(d, "symbol", None) == symbol), None)
@@ -793,6 +967,16 @@ class Answerer:
         # the document's own symbol in the question says which document, not which of its passages
         about = without_document_references(question)
         cue = set(tokenize(INTENT_WORDS.get(intent, ""))) | set(question_terms(about))
+        about_note = ""
+        if len(symbols) > 1 and not doc and symbol not in named:
+            about_note = f"(About {symbol}; {len(symbols)} documents are indexed, choose one with --doc.)"
+        patterns = _intent_lines(intent, about)
+        lines = _matching_lines(heading, patterns)
+        # the meeting, agenda item, session or adoption date is a line of the heading, or the text does not say
+        required = heading is not None and (intent in _STATED_IN_HEADING or ADOPTION_LINE in patterns)
+        if required and lines is None:
+            assert heading is not None
+            return self._not_stated(question, intent, symbol, heading, notes, about_note)
         lead = ""
         if intent == "symbol":
             lead = f"The document symbol is {symbol}."
@@ -803,6 +987,8 @@ class Answerer:
             if title and title in heading.text:
                 group = _Group(heading, 1.0, title)
                 return self._compose(question, [group], lead=f"The title of {symbol} is:")
+        elif required and heading is not None:
+            chosen = heading
         else:
             scored = sorted(
                 candidates,
@@ -816,12 +1002,45 @@ class Answerer:
         if chosen.kind == "footnote":
             group.excerpt = excerpt_of(chosen.text, (0, len(chosen.text)))
         else:
-            lines = _body_lines(about) if intent == "body" else _INTENT_LINES.get(intent)
             self._set_excerpts(about, [group], query_vector=None, lines=lines)
-        if len(symbols) > 1 and not doc and symbol not in named:
-            lead = (lead + " " if lead else "") + f"(About {symbol}; {len(symbols)} documents are indexed, "
-            lead += "choose one with --doc.)"
+            if ADOPTION_LINE.search(group.excerpt) and not re.search(r"\badopt", group.excerpt, re.IGNORECASE):
+                lead = "The text closes with the meeting and the date of its adoption:"  # "54th plenary meeting"
+        lead = " ".join(part for part in (lead, about_note) if part)
         return self._compose(question, [group], lead=lead)
+
+    def _not_stated(self, question: str, intent: str, symbol: str, heading: Passage, notes: Sequence[Passage],
+                    about_note: str) -> Answer:
+        """The answer when the heading has no line of the kind asked for: the text does not say (a draft, not
+        adopted, has no adoption date or meeting). Asked when it was adopted, the dates the text does give are
+        quoted, each said for what it is (issued, reissued)."""
+        draft = draft_evidence(symbol, heading.text)
+        if intent != "date":
+            what = _STATED_IN_HEADING.get(intent, "it")
+            why = f"; it is a draft ({draft}), not an adopted text" if draft else ": its heading has no such line"
+            message = f"{symbol} does not state {what}{why}."
+            return self._abstain(question, " ".join(filter(None, [about_note, message])))
+        groups: list[_Group] = []
+        facts: list[str] = []
+        spans = [heading.text[a:b] for a, b in excerpt_spans(heading)]
+        dated = [span for span in spans if DATE_LINE.search(span)]
+        wording = next((span for span in spans if _DRAFT_WORDING.search(span)), "")
+        if dated or wording:
+            groups.append(_Group(heading, 1.0, (dated or [wording])[0]))
+        facts += [f"{_date_kind(span, heading)} {DATE_LINE.findall(span)[-1]} [{heading.label}]" for span in dated]
+        for note in notes:
+            found = DATE_LINE.findall(note.text)
+            if found:
+                groups.append(_Group(note, 0.9, excerpt_of(note.text, (0, len(note.text)))))
+                facts.append(f"{_date_kind(note.text, note)} {found[-1]} [{note.label}]")
+        opening = (f"{symbol} is a draft ({draft}), not an adopted text: it gives no date of adoption." if draft
+                   else f"{symbol} gives no date of adoption in its text.")
+        if facts:
+            opening += f" The date{'s' if len(facts) > 1 else ''} it does give: {'; '.join(facts)}."
+        else:
+            opening += " It gives no other date either."
+        if not groups:
+            return self._abstain(question, " ".join(filter(None, [about_note, opening])))
+        return self._compose(question, groups, lead=" ".join(filter(None, [opening, about_note])))
 
     # ---- output
     def _compose(self, question: str, groups: Sequence[_Group], *, lead: str = "") -> Answer:
@@ -865,18 +1084,25 @@ def excerpt_of(text: str, span: tuple[int, int]) -> str:
 def widen(spans: Sequence[tuple[int, int]], scores: np.ndarray, text: str, *,
           min_words: int = MIN_EXCERPT_WORDS) -> tuple[int, int]:
     """The best clause, joined with adjacent clauses that score close to it, and with the one
-    before it when it is shorter than ``min_words`` (too short to read alone).
+    before it when it is shorter than ``min_words`` (too short to read alone). Clauses with text between
+    them (heading lines picked out of others) are not joined on their scores.
 
     >>> widen([(0, 5), (6, 11), (12, 17)], np.array([0.1, 0.9, 0.85]), "aaaaa bbbbb ccccc")
     (0, 17)
+    >>> widen([(0, 5), (12, 17)], np.array([0.9, 0.85]), "aaaaa bbbbb ccccc", min_words=0)
+    (0, 5)
     """
     best = int(np.argmax(scores))
     top = float(scores[best])
     first = last = best
     threshold = 0.85 * top
-    while first > 0 and scores[first - 1] >= threshold:
+
+    def touching(index: int) -> bool:  # span ``index`` and the next one have nothing between them
+        return not text[spans[index][1] : spans[index + 1][0]].strip()
+
+    while first > 0 and scores[first - 1] >= threshold and touching(first - 1):
         first -= 1
-    while last + 1 < len(spans) and scores[last + 1] >= threshold:
+    while last + 1 < len(spans) and scores[last + 1] >= threshold and touching(last):
         last += 1
     while len(text[spans[first][0] : spans[last][1]].split()) < min_words and (
         first > 0 or last + 1 < len(spans)
@@ -932,17 +1158,25 @@ def _quote(text: str, excerpt: str) -> str:
     return f"{before}{excerpt}{after}"
 
 
-def _sub_paragraphs(passage: Passage, passages: Iterable[Passage]) -> list[Passage]:
+def _sub_paragraphs(passage: Passage, passages: Iterable[Passage], *, every_level: bool = False) -> list[Passage]:
     """The sub-paragraphs of a chapeau (a paragraph ending with a colon), in reading order; none otherwise.
+    With ``every_level``, those at every depth ("5 (a)", "5 (a) (i)") of any paragraph that has some, whatever its
+    text ends with: the whole paragraph, as a question naming its label asks for it.
 
     >>> chapeau = Passage("X", "operative", "5", "5. Urges States:")
     >>> subs = [Passage("X", "operative", "5(a)", "(a) To act;", parent="5"), Passage("X", "operative", "6", "6. End.")]
     >>> [p.label for p in _sub_paragraphs(chapeau, [chapeau, *subs])]
     ['OP 5 (a)']
+    >>> deeper = Passage("X", "operative", "5(a)(i)", "(i) At once;", parent="5(a)")
+    >>> [p.label for p in _sub_paragraphs(chapeau, [chapeau, subs[0], deeper], every_level=True)]
+    ['OP 5 (a)', 'OP 5 (a) (i)']
     """
+    number = passage.number.replace(" ", "")
+    if every_level:
+        return [p for p in passages if p.doc == passage.doc and p.part == passage.part and p.kind == passage.kind
+                and p.number.replace(" ", "").startswith(number + "(")]
     if passage.parent or not passage.text.rstrip().endswith((":", "—", "–")):
         return []
-    number = passage.number.replace(" ", "")
     return [p for p in passages if p.doc == passage.doc and p.part == passage.part and p.kind == passage.kind
             and p.parent.replace(" ", "") == number and p is not passage]
 
@@ -971,25 +1205,102 @@ def _symbol_key(symbol: str) -> str:
     return "".join(symbol.split()).replace("_", "/").upper()
 
 
-def _find_label(passages: Sequence[Passage], request: LabelRequest) -> Passage | None:
-    kinds = [request.kind] if request.kind else ["operative", "paragraph", "preambular"]
-    for kind in kinds:
-        of_kind = [p for p in passages if p.kind == kind and not p.part]
-        if request.number == "last":
-            top_level = [p for p in of_kind if not p.parent]
-            if top_level:
-                return top_level[-1]
-            continue
-        wanted = normalise_label(request.number)
-        for passage in of_kind:
-            if normalise_label(passage.number) == wanted:
-                return passage
-    return None
+#: How an answer names the part of a document (``Passage.part``) a paragraph is in.
+_PART_NAMES = {"": "its own text", "draft": "the draft resolution it contains", "annex": "its annex"}
 
 
-def _describe_request(request: LabelRequest) -> str:
-    short = {"operative": "OP", "preambular": "PP", "footnote": "Footnote"}.get(request.kind, "paragraph")
-    return f"{'last ' + request.kind + ' paragraph' if request.number == 'last' else short + ' ' + request.number}"
+def _label_matches(passages: Sequence[Passage], request: LabelRequest,
+                   kinds: Sequence[str] | None = None) -> list[Passage]:
+    """The passages of one document that ``request`` names, best first, at most one per part of the document: in
+    the part it names ("Annex OP 49") when the document has that part; else in the document's own text, then in its
+    parts in reading order (an ECOSOC resolution has few paragraphs of its own, the draft it recommends many).
+    ``kinds`` limits the kinds looked at (``rag ask --kind``).
+
+    >>> own = Passage("X", "operative", "1", "1. Recommends the following draft:")
+    >>> draft = [Passage("X", "operative", n, f"{n}. Decides.", part="draft") for n in ("1", "2")]
+    >>> [[p.label for p in _label_matches([own, *draft], LabelRequest("operative", n))] for n in ("1", "2")]
+    [['OP 1', 'Draft OP 1'], ['Draft OP 2']]
+    >>> [p.label for p in _label_matches([own, *draft], LabelRequest("", "1", part="draft"))]
+    ['Draft OP 1']
+    >>> [p.label for p in _label_matches([own, *draft], LabelRequest("operative", "last"))]
+    ['OP 1', 'Draft OP 2']
+    """
+    parts = list(dict.fromkeys(p.part for p in passages))
+    order = [request.part] if request.part in parts and request.part else ["", *(part for part in parts if part)]
+    wanted = [kind for kind in ([request.kind] if request.kind else ["operative", "paragraph", "preambular"])
+              if not kinds or kind in kinds]
+    number = normalise_label(request.number)
+    found: list[Passage] = []
+    for part in order:
+        for kind in wanted:
+            of_kind = [p for p in passages if p.kind == kind and p.part == part]
+            if request.number == "last":
+                match = next((p for p in reversed(of_kind) if not p.parent), None)
+            else:
+                match = next((p for p in of_kind if normalise_label(p.number) == number), None)
+            if match is not None:
+                found.append(match)
+                break
+    return found
+
+
+def _found_elsewhere(passage: Passage, request: LabelRequest, others: Sequence[Passage], *, alone: bool) -> str:
+    """What a label answer says first when it quotes another part of the document than the question names:
+    ``alone`` when it is the answer's only document, else a shorter note in brackets. Nothing when the question
+    names a draft and the document contains none: a draft resolution is most often the document itself ("OP 3 of
+    the draft resolution E/CN.15/2019/L.8/Rev.1").
+
+    >>> draft = Passage("E/RES/1", "operative", "22", "22. Welcomes.", part="draft")
+    >>> _found_elsewhere(draft, LabelRequest("operative", "22"), [], alone=True)
+    'E/RES/1 has no OP 22 of its own; OP 22 of the draft resolution it contains is:'
+    >>> _found_elsewhere(draft, LabelRequest("", "22"), [], alone=False)
+    '(E/RES/1 has no paragraph 22 of its own: Draft OP 22 is that of the draft resolution it contains.)'
+    >>> _found_elsewhere(dataclasses.replace(draft, part=""), LabelRequest("operative", "22", part="annex"), [],
+    ...                  alone=True)
+    'E/RES/1 contains no annex; OP 22 of its own text is:'
+    >>> _found_elsewhere(dataclasses.replace(draft, part=""), LabelRequest("operative", "22", part="draft"), [],
+    ...                  alone=True)
+    ''
+    """
+    where = _PART_NAMES.get(passage.part, f"its {passage.part}")
+    plain = dataclasses.replace(passage, part="").label
+    if request.part == "draft" and not passage.part:
+        return ""
+    missing = f"contains no {request.part}" if request.part else f"has no {request.label} of its own"
+    also = "".join(f" ({_PART_NAMES.get(o.part, f'its {o.part}')} has one too: “{o.label}”)" for o in others)
+    if alone:
+        return f"{passage.doc} {missing}{also}; {plain} of {where} is:"
+    return f"({passage.doc} {missing}{also}: {passage.label} is that of {where}.)"
+
+
+def _unindexed(question: str, library: Library) -> list[tuple[str, str]]:
+    """The resolutions the question names by number that are not indexed (``rag.retrieve.unindexed_references``)."""
+    from rag.retrieve import unindexed_references
+
+    return unindexed_references(question, [getattr(d, "symbol", "") for d in library.documents()])
+
+
+def variants(name: str) -> list[str]:
+    """The stems a one-word name may stand for in the corpus: the country of an adjective ("Ugandan forces" are
+    Uganda's) and, unless it is an English word, the words one typing slip away ("UNDOC" for "UNODC"; see
+    ``rag.question.slips``).
+
+    >>> "uganda" in variants("Ugandan"), "unodc" in variants("UNDOC"), "child" in variants("Chile")
+    (True, True, False)
+    """
+    from rag.clean import is_word
+
+    typed = slips(name)
+    if typed and is_word(name):
+        typed = []
+    return list(dict.fromkeys(stem(v.lower()) for v in countries_of(name) + typed))
+
+
+def _word_forms(name: str) -> list[set[str]]:
+    """For each word of a name, its stems and their :func:`variants` ("Japanese Government": {"japanes", "japan",
+    ...}, {"govern"}); stop words are left out."""
+    words = [w for w in re.findall(r"[^\W\d_]+", name) if tokenize(w)]
+    return [set(tokenize(w)) | set(variants(w)) for w in words]
 
 
 def corpus_statistics(lexical: Any) -> tuple[Callable[[str], float], Callable[[str], bool]] | None:

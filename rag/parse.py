@@ -14,7 +14,8 @@ structure as it is, and otherwise parses the text:
    sub-paragraphs, an unnumbered single operative paragraph, a draft embedded
    after a paragraph that introduces it (a new enacting formula follows a
    paragraph ending with ":"), an annexed or adopted text (no formula follows, or
-   an "Annex" line), and the closing lines ("54th plenary meeting");
+   an "Annex" line), and the closing lines ("54th plenary meeting", the date of adoption), which end
+   the heading passage, a line each (the heading holds the document's own facts);
 4. footnote markers are told from real numbers by their sequence (markers run
    1, 2, 3 ... through the document) and by their note being on the same page,
    then removed from the text and linked both ways (``rag.footnote_markers``).
@@ -533,7 +534,7 @@ class _Reader:
         self.levels: list[_Level] = []
         self.nested: tuple[str, int] | None = None  # (parent number, last item) of a numbered list in an OP
         self.closed = False
-        self.closing: list[str] = []  # "54th plenary meeting", "15 December 2022"
+        self.closing: list[Block] = []  # "54th plenary meeting", "15 December 2022"
         self.parts_started: Counter[str] = Counter()
 
     # -- building blocks
@@ -590,7 +591,7 @@ class _Reader:
             return
         if _CLOSING.match(text):
             self.closed, self.current = True, None
-            self.closing.append(text)
+            self.closing.append(block)
             return
         if _ANNEX.match(text):
             self._start_part("annex")
@@ -797,7 +798,7 @@ def parse_text(text_or_loaded: str | LoadedText, source: str = "") -> Document:
         warnings.append("no resolution structure (enacting formula, preambular or numbered operative paragraphs) "
                         "recognised: the text is split into plain paragraphs")
     title = _title(reader.front)
-    heading = _heading(symbol, reader.front)
+    heading = _heading(symbol, reader.front, reader.closing if structured else ())
     part_headings = [
         Para("heading", "", "\n".join(b.text for b in blocks_), part=part,
              pages=tuple(sorted({p for b in blocks_ for p in b.pages})))
@@ -812,7 +813,8 @@ def parse_text(text_or_loaded: str | LoadedText, source: str = "") -> Document:
     passages = _assemble(symbol, heading, part_headings, paras, cleaned.notes, warnings)
     if len(warnings) > MAX_WARNINGS:
         warnings[MAX_WARNINGS - 1:] = [f"... and {len(warnings) - MAX_WARNINGS + 1} more warnings"]
-    when = iso_date(_adoption_line(front_text)) or iso_date(" ".join(reader.closing)) or iso_date(front_text)
+    closing_text = " ".join(block.text for block in reader.closing)
+    when = iso_date(_adoption_line(front_text)) or iso_date(closing_text) or iso_date(front_text)
     return Document(
         symbol=symbol,
         title=title,
@@ -855,22 +857,63 @@ def _title(front: Sequence[Block]) -> str:
     return candidates[-1].rstrip("*").strip() if candidates else ""
 
 
-def _heading(symbol: str, front: Sequence[Block]) -> Para | None:
+def _heading(symbol: str, front: Sequence[Block], closing: Sequence[Block] = ()) -> Para | None:
     """The heading passage: front matter without cover noise ("United Nations", "Distr.: General"),
-    the symbol first."""
+    the symbol first, then the closing lines (the meeting and date of adoption), each on a line of its own:
+    the heading holds the document's own facts, wherever the document prints them.
+
+    >>> front = [Block([Line("A/RES/1", 0, 0, 0)]), Block([Line("The General Assembly,", 0, 0, 0)])]
+    >>> closing = [Block([Line("54th plenary meeting", 0, 0, 0)]), Block([Line("15 December 2022", 0, 0, 0)])]
+    >>> print(_heading("A/RES/1", front, closing).text)
+    A/RES/1
+    The General Assembly,
+    54th plenary meeting
+    15 December 2022
+    """
     lines = []
     for block in front:
         kept = [_DISTRIBUTION.sub("", line.text).strip() for line in block.lines if not _FRONT_NOISE.match(line.text)]
-        kept = [line for line in kept if line]
-        text = tidy(join_lines(kept)) if kept else ""
-        if text:
-            lines.append(text)
-    if not lines:
+        for run in _cover_runs([line for line in kept if line]):
+            text = tidy(join_lines(run))
+            if text:
+                lines.append(text)
+    ending = [tidy(line.text) for block in closing for line in block.lines if line.text.strip()]
+    if not lines and not ending:
         return None
     if symbol and not any(symbol in line for line in lines):
         lines.insert(0, symbol)
-    pages = tuple(sorted({p for b in front for p in b.pages}))
-    return Para("heading", "", "\n".join(lines), pages=pages)
+    pages = tuple(sorted({p for b in [*front, *closing] for p in b.pages}))
+    return Para("heading", "", "\n".join(lines + ending), pages=pages)
+
+
+#: A cover line stating one fact of its own: an issue date, a session, an agenda item.
+_COVER_FACT = re.compile(
+    r"^(?:\d{1,2}\s+(?:" + "|".join(MONTHS) + r")\s+\d{4}"
+    r"|(?:[A-Z][a-z]+(?:-[a-z]+)?|\d{4})\s+(?:(?:emergency\s+)?special\s+|resumed\s+)?session"
+    r"|(?:Agenda\s+items?|Items?)\s+\d{1,3}\b[^.;:]{0,20})$"
+)
+
+
+def _cover_runs(lines: Sequence[str]) -> list[list[str]]:
+    """The lines of one front-matter block in runs that read as one heading line each: a cover fact (date,
+    session, agenda item) stands alone, the rest (a title printed over two lines) is joined.
+
+    >>> _cover_runs(["18 October 2018", "Seventy-third session", "Agenda item 129"])
+    [['18 October 2018'], ['Seventy-third session'], ['Agenda item 129']]
+    >>> _cover_runs(["73/3. Political declaration of the", "General Assembly on tuberculosis"])
+    [['73/3. Political declaration of the', 'General Assembly on tuberculosis']]
+    >>> _cover_runs(["Resolution adopted by the General Assembly on", "26 October 2018"])
+    [['Resolution adopted by the General Assembly on', '26 October 2018']]
+    """
+    runs: list[list[str]] = []
+    for line in lines:
+        previous = runs[-1][-1] if runs else ""
+        cut = re.search(r"(?:\b(?:on|of|at|in|and|the)|[,-])$", previous) is None  # "adopted ... on" / "10 May 2020"
+        if runs and not (cut and (_COVER_FACT.match(line) or _COVER_FACT.match(previous))):
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return runs
 
 
 def _fallback(blocks: Sequence[Block]) -> list[Para]:

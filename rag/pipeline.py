@@ -157,7 +157,7 @@ def file_hash(path: Path) -> str:
 #: Version of what parsing makes of a file (``rag.parse``, ``rag.akn``, ``rag.load``). Bump it when a change there
 #: alters the passages of files already indexed: the next ingest then re-reads every file instead of skipping
 #: it as unchanged, so an index never keeps passages the current parser would not give.
-PARSE_VERSION = 2
+PARSE_VERSION = 3
 
 
 def ingest_digest(path: Path) -> str:
@@ -339,7 +339,7 @@ class Pipeline:
     def ask_with_hits(self, question: str, k: int | None = None, *, doc: str | None = None,
                       kind: str | Sequence[str] | None = None) -> tuple[Answer, list[Hit]]:
         """``ask``, also returning the retrieval hits the answer was built from (for generation)."""
-        from rag.question import clean_question
+        from rag.question import clean_question, countries_named, respell
 
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
@@ -347,14 +347,22 @@ class Pipeline:
         if limit < 1:
             raise InputError(f"k must be at least 1 (got {limit})")
         snapshot = self.snapshot()
-        aliases = _question_aliases(snapshot, text)
-        hits = self.retriever.search(snapshot, text, max(limit, ANSWER_DEPTH), doc=doc, kind=kind, expander=aliases)
-        retrieved = time.perf_counter()
         answerer = self._answerer_for(snapshot)
+        typed, countries = text, []
+        if answerer.vocabulary is not None:  # "UNDOC ... biometics" is read as "UNODC ... biometrics"
+            text = respell(text, answerer.vocabulary)
+            countries = countries_named(text, answerer.vocabulary)  # "Ugandan forces" are also searched as "Uganda"
+        aliases = _question_aliases(snapshot, text)
+        hits = self.retriever.search(snapshot, " ".join([text, *countries]), max(limit, ANSWER_DEPTH), doc=doc,
+                                     kind=kind, expander=aliases)
+        retrieved = time.perf_counter()
         if aliases is not None:
             answerer = answerer.with_aliases(aliases)
-        answer = answerer.answer(text, hits, self, k=limit, doc=doc)
+        kinds = [kind] if isinstance(kind, str) else list(kind or [])
+        answer = answerer.answer(text, hits, self, k=limit, doc=doc, kinds=kinds or None)
         done = time.perf_counter()
+        if text != typed:
+            answer.answer = f"(Read as “{text}”)\n{answer.answer}"
         answer.question = question
         answer.timings_ms = {"retrieve": (retrieved - started) * 1000, "answer": (done - retrieved) * 1000,
                              "total": (done - started) * 1000}

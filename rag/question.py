@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.errors import InputError
 from rag.lexical import tokenize
+from rag.types import PART_PREFIX, format_label
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
@@ -236,10 +238,18 @@ _KIND_WORDS = {
     "op": "operative", "operative": "operative", "pp": "preambular", "preambular": "preambular",
     "footnote": "footnote", "fn": "footnote", "paragraph": "", "para": "", "par": "",
 }
-_SUBS = r"(?:\s*\((?:[a-z]{1,2}|[ivxl]{1,6})\))*"
+_SUBS = r"(?:\s*\((?:[a-z]{1,2}|[ivxl]{1,6}|\d{1,2})\))*"  # "(a)", "(iv)", "(1)" as ``rag.retrieve`` reads them
+#: A part of the document named before a label: "Annex OP 49", "draft paragraph 3", "annexed PP 2".
+_PART_BEFORE = r"(?:(?P<part>draft|annex(?:ed)?)\s+)?"
 _LABEL = re.compile(
-    r"\b(?P<kind>op|pp|fn|footnote|(?:operative|preambular)\s+(?:paragraph|para\.?)|paragraph|para\.?|par\.)"
-    rf"\s*(?P<number>\d{{1,3}}{_SUBS}|\*{{1,3}})(?![\w/])",
+    r"\b" + _PART_BEFORE + r"(?P<kind>op|pp|fn|footnote|(?:operative|preambular)\s+(?:paragraph|para\.?)|paragraph|"
+    rf"para\.?|par\.)\s*(?P<number>\d{{1,3}}{_SUBS}|\*{{1,3}})(?![\w/])",
+    re.IGNORECASE,
+)
+#: A part of the document named after a label: "OP 3 of the draft (resolution)", "paragraph 49 of the annex".
+PART_AFTER = re.compile(
+    r"\s*,?\s*\b(?:of|in)\s+(?:the|its|this)\s+(?:(?P<annex>annex(?:ed\s+(?:text|declaration))?)|"
+    r"(?P<draft>draft(?:\s+(?:resolution|decision|text))?))\b",
     re.IGNORECASE,
 )
 _ORDINAL_LABEL = re.compile(
@@ -272,7 +282,7 @@ def without_document_references(question: str) -> str:
 
 _FILLER = _words(
     "what does do say says said show me display quote read print give text of in the a paragraph please is "
-    "content contents full wording word words verbatim"
+    "content contents full wording word words verbatim resolution document this its"
 )
 
 
@@ -280,31 +290,60 @@ _FILLER = _words(
 class LabelRequest:
     """A question that names a paragraph: ``kind`` ("" when the kind is not said), ``number`` (``"9"``,
     ``"5(a)"``, ``"*"``; ``-1`` ordinal ``last`` becomes ``"last"``), the document symbol if given, and
-    whether the question is *only* the label (then the whole paragraph is shown)."""
+    whether the question is *only* the label (then the whole paragraph is shown). ``part`` is the part of the
+    document the question names ("Annex OP 49", "OP 3 of the draft": ``"annex"``, ``"draft"``; see
+    ``rag.types.PART_PREFIX``), ``""`` when it names none (the document's own text first, then its parts)."""
 
     kind: str
     number: str
     symbol: str = ""
     only: bool = True
+    part: str = ""
+
+    @property
+    def label(self) -> str:
+        """The label asked for, as cited ("Draft OP 3"), or as said ("paragraph 3", "last operative paragraph").
+
+        >>> LabelRequest("operative", "5(a)", part="annex").label, LabelRequest("", "3").label
+        ('Annex OP 5 (a)', 'paragraph 3')
+        >>> LabelRequest("preambular", "last", part="draft").label
+        'last preambular paragraph of the draft'
+        """
+        if self.number == "last":
+            return f"last {self.kind or 'operative'} paragraph" + (f" of the {self.part}" if self.part else "")
+        if not self.kind:
+            return f"{PART_PREFIX.get(self.part, '').lower()}paragraph {self.number}"
+        return format_label(self.kind, self.number, self.part)
 
 
 def parse_label_request(question: str) -> LabelRequest | None:
     """Recognise a paragraph label in a question.
 
     >>> parse_label_request("OP 9")
-    LabelRequest(kind='operative', number='9', symbol='', only=True)
+    LabelRequest(kind='operative', number='9', symbol='', only=True, part='')
     >>> parse_label_request("operative paragraph 5 (a) of E/CN.15/2019/L.8/Rev.1")
-    LabelRequest(kind='operative', number='5(a)', symbol='E/CN.15/2019/L.8/Rev.1', only=True)
+    LabelRequest(kind='operative', number='5(a)', symbol='E/CN.15/2019/L.8/Rev.1', only=True, part='')
     >>> parse_label_request("What does PP 3 say about religion?")
-    LabelRequest(kind='preambular', number='3', symbol='', only=False)
+    LabelRequest(kind='preambular', number='3', symbol='', only=False, part='')
     >>> parse_label_request("Show me the last operative paragraph")
-    LabelRequest(kind='operative', number='last', symbol='', only=True)
+    LabelRequest(kind='operative', number='last', symbol='', only=True, part='')
     >>> parse_label_request("What does resolution 72/194 say?") is None
+    True
+
+    A part of the document named before or after the label ("Annex OP 49", "operative paragraph 3 of the
+    draft resolution"), and a document named by number ("of resolution 2730"), leave the question a label only:
+
+    >>> parse_label_request("Annex OP 49 of A/RES/73/3")
+    LabelRequest(kind='operative', number='49', symbol='A/RES/73/3', only=True, part='annex')
+    >>> parse_label_request("What does operative paragraph 3 of the draft resolution say?")
+    LabelRequest(kind='operative', number='3', symbol='', only=True, part='draft')
+    >>> parse_label_request("What does OP 16 of resolution 2730 say?").only
     True
     """
     symbol_match = SYMBOL_PATTERN.search(question)
     symbol = symbol_match.group(0).strip() if symbol_match else ""
     rest = question.replace(symbol, " ") if symbol else question
+    part = ""
     match = _LABEL.search(rest)
     if match:
         kind_word = match.group("kind").lower().split()[0].rstrip(".")
@@ -312,6 +351,7 @@ def parse_label_request(question: str) -> LabelRequest | None:
         number = re.sub(r"\s+", "", match.group("number")).lower()
         if number.startswith("*"):
             kind = "footnote"
+        part = (match.group("part") or "").lower().replace("annexed", "annex")
     else:
         match = _ORDINAL_LABEL.search(rest)
         if not match:
@@ -319,9 +359,15 @@ def parse_label_request(question: str) -> LabelRequest | None:
         kind = match.group("kind").lower()
         ordinal = _ORDINALS[match.group("ordinal").lower()]
         number = "last" if ordinal < 0 else str(ordinal)
-    remainder = (rest[: match.start()] + " " + rest[match.end() :]).lower()
+    end = match.end()
+    after = PART_AFTER.match(rest, end)
+    if after:
+        part, end = part or ("annex" if after.group("annex") else "draft"), after.end()
+    if kind == "footnote":
+        part = ""  # footnotes are numbered through the whole document
+    remainder = without_document_references(rest[: match.start()] + " " + rest[end:]).lower()
     words = [w for w in re.findall(r"[^\W_]+", remainder) if w not in _FILLER and w not in _ORDINALS]
-    return LabelRequest(kind=kind, number=number, symbol=symbol, only=not words)
+    return LabelRequest(kind=kind, number=number, symbol=symbol, only=not words, part=part)
 
 
 # --------------------------------------------------------------------------- metadata questions
@@ -333,9 +379,21 @@ _METADATA_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
                           r"|\bdocument (number|code)\b", re.I)),
     ("editing", re.compile(r"\bformal(ly)?\s+edit|\bedited\b|\bediting\b", re.I)),
     ("reissue", re.compile(r"\bre-?issu", re.I)),
+    # "Under which agenda item was it adopted?", "What is the agenda item of A/RES/77/236?" (not "Under which item
+    # will the Assembly consider it next?": the text's own plans)
+    ("agenda", re.compile(r"^(?!.*\b(?:will|next|future|upcoming)\b).*(?:\b(?:which|what)\s+(?:[\w\-]+\s+){0,2}"
+                          r"agenda\s+items?\b|\bagenda\s+items?\s+(?:of|for|number)\b)", re.I)),
+    # "Which session of the General Assembly adopted it?", "At what session was it adopted?"
+    ("session", re.compile(r"^(?!.*\b(?:will|next|future|upcoming|following)\b).*\b(?:which|what)\s+"
+                           r"(?:[\w\-]+\s+){0,2}session\b.*\b(?:adopt|issu|approv|pass|belong|from|dated)\w*"
+                           r"|\badopt\w*\b.*\b(?:which|what)\s+(?:[\w\-]+\s+){0,2}session\b", re.I)),
     ("title", re.compile(r"\btitle\b|\bentitled\b|\bwhat is (this|the) (draft|resolution|document) called\b", re.I)),
     ("body", re.compile(
         r"\b(which|what) (main )?(body|organ|committee|commission)\b|"
+        # "On whose report was it adopted?", "Was it adopted without reference to a Main Committee?"
+        r"\bon\s+whose\s+(?:report|recommendation|proposal)\b|\bon\s+the\s+(?:report|recommendation)\s+of\s+"
+        r"(?:which|what|whom)\b|\breference\s+to\s+a\s+main\s+committee\b|\bmain\s+committee\b.*\badopt|"
+        r"\badopt\w*\b.*\bmain\s+committee\b|"
         r"\bwho (would |will )?(adopts?|adopted|issues?|issued|recommends?|recommended|submits?|submitted)\b|"
         r"\bissuing body\b|\b(an?|the) (ecosoc|general assembly|"
         r"security council|economic and social council) (document|one|draft|text)\b", re.I)),
@@ -343,8 +401,8 @@ _METADATA_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"released?)\b|"
                         r"\bdate of (this|the) (document|draft|resolution|text)\b", re.I)),
     # "At which meeting was resolution 2730 (2024) adopted?", "In which plenary meeting did the Assembly adopt it?"
-    ("meeting", re.compile(r"\b(which|what) ([\w\-]+ ){0,3}meeting\b.*\badopt|\badopt\w*\b.*\b(which|what) "
-                           r"([\w\-]+ ){0,3}meeting\b|\bmeeting number\b", re.I)),
+    ("meeting", re.compile(r"\b(which|what) ([\w\-]+ ){0,3}(meeting|plenary)\b.*\badopt|\badopt\w*\b.*\b(which|what) "
+                           r"([\w\-]+ ){0,3}(meeting|plenary)\b|\bmeeting number\b", re.I)),
 )
 #: Words of each intent that a matching heading or footnote sentence is likely to contain.
 INTENT_WORDS = {
@@ -353,6 +411,8 @@ INTENT_WORDS = {
     "date": "reissued issued adopted dated session",
     "body": "recommends adopts adoption approval council assembly commission committee",
     "meeting": "meeting plenary adopted",
+    "agenda": "agenda item",
+    "session": "session",
     "title": "",
     "symbol": "",
 }
@@ -367,6 +427,10 @@ def metadata_intent(question: str) -> str | None:
     'body'
     >>> metadata_intent("How many votes did the draft receive when it was adopted?") is None
     True
+    >>> metadata_intent("Under which agenda item was it adopted?"), metadata_intent("Which session adopted it?")
+    ('agenda', 'session')
+    >>> metadata_intent("On whose report was it adopted?"), metadata_intent("At which plenary was it adopted?")
+    ('body', 'meeting')
     """
     for name, pattern in _METADATA_INTENTS:
         if pattern.search(question):
@@ -471,3 +535,98 @@ def asks_about_present(question: str) -> bool:
 
 _QUESTION_TALK_WORDS = _words("is are was were does do did has have which what who whom how where when why can "
                               "should could would will list show tell give")
+
+
+# ---------------------------------------------------------------- words the corpus does not know
+#: How a country's adjective or people is formed from its name: (ending of the adjective, ending of the name).
+#: "Ugandan" -> "Uganda", "Japanese" -> "Japan", "Rwandese" -> "Rwanda", "Yugoslav" -> "Yugoslavia",
+#: "Iraqi" -> "Iraq", "Afghan" -> "Afghanistan".
+_DEMONYMS = (("n", ""), ("ian", "ia"), ("ese", ""), ("ese", "a"), ("i", ""), ("ish", ""), ("", "a"), ("", "ia"),
+             ("", "istan"))
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def countries_of(word: str) -> list[str]:
+    """The country names an adjective or a people may come from (candidates, to look up in the corpus).
+
+    >>> countries_of("Ugandan")[:1], "japan" in countries_of("Japanese"), "yugoslavia" in countries_of("Yugoslav")
+    (['uganda'], True, True)
+    >>> countries_of("Mali")
+    []
+    """
+    word = word.lower()
+    if len(word) < 5:  # "Mali" is no adjective of "Mal" or "Malia"
+        return []
+    return [word[: len(word) - len(end)] + add for end, add in _DEMONYMS
+            if word.endswith(end) and len(word) > len(end) + 2]
+
+
+def slips(word: str) -> list[str]:
+    """The words one typing slip away from ``word``, most likely first: for an acronym of four letters or more,
+    two letters swapped ("UNDOC" for "UNODC"); for a word of seven letters or more, also a letter missing, extra
+    or wrong ("biometics", "Secretery"). Shorter words get none: "Chile" is not a slip for "child".
+
+    >>> "UNODC" in slips("UNDOC"), "biometrics" in slips("biometics"), slips("Chile")
+    (True, True, [])
+    """
+    lower = word.lower()
+    swaps = [lower[:i] + lower[i + 1] + lower[i] + lower[i + 2:] for i in range(len(lower) - 1)]
+    if word.isupper() and len(word) >= 4:
+        found = swaps
+    elif len(word) >= 7 and word.isalpha():
+        found = swaps + [lower[:i] + lower[i + 1:] for i in range(len(lower))]
+        found += [lower[:i] + c + lower[i:] for i in range(len(lower) + 1) for c in _LETTERS]
+        found += [lower[:i] + c + lower[i + 1:] for i in range(len(lower)) for c in _LETTERS]
+    else:
+        return []
+    return [_same_case(candidate, word) for candidate in dict.fromkeys(found) if candidate != lower]
+
+
+def _same_case(candidate: str, word: str) -> str:
+    if word.isupper():
+        return candidate.upper()
+    return candidate[:1].upper() + candidate[1:] if word[:1].isupper() else candidate
+
+
+def respell(question: str, known: Callable[[str], bool]) -> str:
+    """``question`` with each word the corpus does not know (``known`` tells whether a stem is in it) replaced by
+    the first of its :func:`slips` that the corpus knows; every other word, a common English word ("joining"
+    when the corpus has "jointing") and a country's adjective whose country the corpus knows are left as they are.
+
+    >>> corpus = {"unodc", "biometr", "secretari", "general", "uganda", "joint"}.__contains__
+    >>> respell("What is UNDOC asked to do on biometics? And the Secretery-General? And Ugandan forces?", corpus)
+    'What is UNODC asked to do on biometrics? And the Secretary-General? And Ugandan forces?'
+    >>> respell("What about joining treaties?", corpus)
+    'What about joining treaties?'
+    """
+    def mend(match: re.Match[str]) -> str:
+        word = match.group(0)
+        stems = tokenize(word)
+        if not stems or all(known(s) for s in stems) or any(known(s) for c in countries_of(word) for s in tokenize(c)):
+            return word  # known, or a country's adjective ("Ugandan"): not a slip
+        fix = next((c for c in slips(word) if (found := tokenize(c)) and all(known(s) for s in found)), word)
+        if fix != word:
+            from rag.clean import is_word
+
+            if is_word(word):  # an English word the corpus lacks ("joining"), not a slip for one it has ("jointing")
+                return word
+        return fix
+
+    return re.sub(r"[A-Za-z]+", mend, question)
+
+
+def countries_named(question: str, known: Callable[[str], bool]) -> list[str]:
+    """The countries the question names by an adjective or a people the corpus does not know, where the corpus
+    knows the country: words for the search to find too ("Ugandan forces": the paragraphs say "Uganda").
+
+    >>> countries_named("What are Ugandan and Rwandan forces asked to do in Uganda?", {"uganda"}.__contains__)
+    ['Uganda']
+    """
+    found = []
+    for word in re.findall(r"\b[A-Z][a-z]+\b", question):
+        if all(known(s) for s in tokenize(word)):
+            continue
+        country = next((c for c in countries_of(word) if (stems := tokenize(c)) and all(known(s) for s in stems)), "")
+        if country and country.capitalize() not in found:
+            found.append(country.capitalize())
+    return found

@@ -41,9 +41,9 @@ from rag.embed import Embedder, load_offline
 from rag.errors import InputError
 from rag.index import IndexSnapshot
 from rag.lexical import tokenize
-from rag.question import BARE_RESOLUTION_NUMBERS, DOCUMENT_NUMBER, asks_for_documents
+from rag.question import BARE_RESOLUTION_NUMBERS, DOCUMENT_NUMBER, PART_AFTER, asks_for_documents, metadata_intent
 from rag.store import symbol_key
-from rag.types import MONTHS, PASSAGE_KINDS, Hit, format_label
+from rag.types import MONTHS, PART_PREFIX, PASSAGE_KINDS, Hit, format_label
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 SEARCH_MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
@@ -173,7 +173,7 @@ class QueryAnalysis:
 
 _SUBS = r"(?P<subs>(?:\s*\((?:[a-z]{1,2}|[ivxl]{1,6}|\d{1,2})\))*)"
 _LABEL = re.compile(
-    r"\b(?:(?P<op>op|operative\s+(?:para(?:graph)?\.?|§)|para(?:graph)?\.?|§)"
+    r"\b(?:(?P<part>draft|annex(?:ed)?)\s+)?(?:(?P<op>op|operative\s+(?:para(?:graph)?\.?|§)|para(?:graph)?\.?|§)"
     r"|(?P<pp>pp|preambular\s+(?:para(?:graph)?\.?|§))"
     r"|(?P<fn>footnote|fn|note))\s*(?:no\.?\s*)?(?P<num>\d{1,3}|\*{1,3})" + _SUBS + r"(?![\w/])",
     re.IGNORECASE,
@@ -212,6 +212,11 @@ def find_labels(text: str) -> list[tuple[str, tuple[int, int]]]:
     ['OP 5 (a)', 'PP 3', 'Footnote *']
     >>> [label for label, _ in find_labels("paragraph 9 of resolution 72/194")]
     ['OP 9']
+
+    A part of the document named before or after the label is part of it (``rag.types.PART_PREFIX``):
+
+    >>> [label for label, _ in find_labels("Annex OP 49, draft paragraph 3 and PP 2 of the draft resolution")]
+    ['Annex OP 49', 'Draft OP 3', 'Draft PP 2']
     """
     found = []
     for match in _LABEL.finditer(text):
@@ -220,7 +225,11 @@ def find_labels(text: str) -> list[tuple[str, tuple[int, int]]]:
         if kind != "footnote" and not number.isdigit():
             continue
         subs = "".join(re.findall(r"\([^()]+\)", match.group("subs") or "")).lower()
-        found.append((format_label(kind, number + subs), match.span()))
+        part, end = (match.group("part") or "").lower().replace("annexed", "annex"), match.end()
+        after = PART_AFTER.match(text, end)
+        if after is not None and kind != "footnote":
+            part, end = part or ("annex" if after.group("annex") else "draft"), after.end()
+        found.append((format_label(kind, number + subs, "" if kind == "footnote" else part), (match.start(), end)))
     return found
 
 
@@ -253,19 +262,27 @@ class SymbolMatcher:
                 self.short.setdefault(bare.group(1), []).append(symbol)
 
     def find(self, text: str) -> tuple[list[str], list[str]]:
-        full: list[str] = []
+        """The indexed documents ``text`` names: (by full symbol, by number only)."""
+        references = self.references(text)
+        full = list(dict.fromkeys(symbol for _, _, symbol, by_symbol in references if by_symbol))
+        short = list(dict.fromkeys(symbol for _, _, symbol, by_symbol in references
+                                   if not by_symbol and symbol not in full))
+        return full, short
+
+    def references(self, text: str) -> list[tuple[int, int, str, bool]]:
+        """Where ``text`` names an indexed document: (start, end, symbol, named by its full symbol?)."""
+        found = []
         for match in _SYMBOL_LIKE.finditer(text):
             symbol = self.full.get(symbol_key(match.group(0)).rstrip(".,;:"))
-            if symbol is not None and symbol not in full:
-                full.append(symbol)
-        numbers = [match.group(0) for match in DOCUMENT_NUMBER.finditer(text)]
-        numbers += [n for match in BARE_RESOLUTION_NUMBERS.finditer(text) for n in re.findall(r"\d+", match.group(1))]
-        short: list[str] = []
-        for number in numbers:
-            for symbol in self.short.get(symbol_key(number), []):
-                if symbol not in full and symbol not in short:
-                    short.append(symbol)
-        return full, short
+            if symbol is not None:
+                found.append((match.start(), match.end(), symbol, True))
+        numbers = [(match.start(), match.end(), match.group(0)) for match in DOCUMENT_NUMBER.finditer(text)]
+        for match in BARE_RESOLUTION_NUMBERS.finditer(text):
+            offset = match.start(1)
+            numbers += [(offset + n.start(), offset + n.end(), n.group(0)) for n in re.finditer(r"\d+", match.group(1))]
+        for start, end, number in numbers:
+            found += [(start, end, symbol, False) for symbol in self.short.get(symbol_key(number), [])]
+        return found
 
 
 def find_symbols(text: str, known: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -279,6 +296,38 @@ def find_symbols(text: str, known: Sequence[str]) -> tuple[list[str], list[str]]
     ([], [])
     """
     return matcher_for(known).find(text)
+
+
+_NUMBER_IN_LIST = r"\d{1,5}(?:/\d{1,5})*(?:\s*\(\d{4}\))?"
+#: Resolutions and decisions named by number: "resolution 1325 (2000)", "decision 29/101", "resolutions 757 and 787".
+_REFERENCE = re.compile(rf"\b(?:resolutions?|decisions?)\s+(?:no\.?\s*)?(?P<list>{_NUMBER_IN_LIST}"
+                        rf"(?:\s*(?:,|and|or)\s*{_NUMBER_IN_LIST})*)(?![\w/])", re.IGNORECASE)
+
+
+def unindexed_references(text: str, known: Sequence[str]) -> list[tuple[str, str]]:
+    """The resolutions and decisions a question names by number that are not indexed, as (noun, number) (the
+    indexed documents may still mention them: "Recalling its resolution 757 (1992) of 30 May 1992").
+
+    >>> unindexed_references("When were resolutions 757 (1992) and 787 adopted?", ["S/RES/787 (1992)"])
+    [('resolution', '757')]
+    >>> unindexed_references("What does decision 29/101 say? And resolution 79/172?", ["A/RES/79/172"])
+    [('decision', '29/101')]
+    """
+    found: dict[str, str] = {}
+    for match in _REFERENCE.finditer(text):
+        noun = "decision" if match.group(0).lower().startswith("decision") else "resolution"
+        for item in re.findall(_NUMBER_IN_LIST, match.group("list")):
+            found.setdefault(re.sub(r"\s*\(\d{4}\)", "", item).strip(), noun)
+    return [(noun, n) for n, noun in found.items() if not any(find_symbols(f"resolution {n}", known))]
+
+
+def mentions_number(text: str, number: str) -> bool:
+    """Does ``text`` cite the document numbered ``number`` ("1325", "70/1")?
+
+    >>> [mentions_number(t, "70/1") for t in ["resolution 70/1 of 2015", "A/RES/70/1", "resolution 70/17", "2070/1"]]
+    [True, True, False, False]
+    """
+    return re.search(rf"(?<![\d.]){re.escape(number)}(?!\d|/\d)", text) is not None
 
 
 def matcher_for(known: Sequence[str]) -> SymbolMatcher:
@@ -614,13 +663,20 @@ def analyse_query(query: str, known_symbols: Sequence[str] = (), expander: Query
     rest = text
     for start, end in sorted([span for _, span in labels] + [span for _, span in edges], reverse=True):
         rest = rest[:start] + " " + rest[end:]
-    full, short = find_symbols(text, known_symbols)
+    matcher = matcher_for(known_symbols)
+    full, short = matcher.find(text)
     for symbol in full:
         rest = re.sub(_symbol_regex(symbol_key(symbol)), " ", rest, flags=re.IGNORECASE)
     rest = re.sub(r"\b(show|give|display|print|quote|text of|what (?:does|do|is)|say|says)\b", " ", rest, flags=re.I)
     issuers = find_issuers(text, expander)
     spans = [(start, end) for start, end, _ in issuers]
-    content = _without(text, spans)
+    # an indexed document's symbol or number, like its title or its author, says which document, not which
+    # paragraph: "What does resolution 2730 condemn?" looks for "condemn", not for the paragraphs citing 2730
+    # (a question about the document itself, "When was resolution 2730 adopted?", looks for its heading, which
+    # has the number)
+    if metadata_intent(text) is None:
+        spans += [(start, end) for start, end, _, _ in matcher.references(text)]
+    content = _without(text, spans) if tokenize(_without(text, spans)) else _without(text, spans[: len(issuers)])
     named = titles.find(text, expander) if titles is not None else []
     without_titles = _without(text, spans + [(m.start, m.end) for m in named])
     if named and tokenize(without_titles):  # a title's words say which document, not which paragraph
@@ -834,10 +890,25 @@ class Retriever:
                     mask: np.ndarray | None) -> list[int]:
         rows: list[int] = []
         found: list[list[int]] = []
+
+        def document(pid: int) -> int:
+            row = snapshot.row_of_id.get(pid)
+            return -1 if row is None else int(snapshot.doc_of_row[row])
+
+        prefixes = [prefix for prefix in PART_PREFIX.values() if prefix]
         for label in analysis.labels:
             ids = snapshot.store.passage_ids_by_label(label, symbols or None)
             if not ids and label.startswith("OP "):  # "paragraph 3" in a text of plain numbered paragraphs
                 ids = snapshot.store.passage_ids_by_label("Para " + label[3:], symbols or None)
+            if label.startswith(("OP ", "PP ")):  # a document without it in its own text: its draft's, its annex's
+                covered = {document(pid) for pid in ids}
+                for prefix in prefixes:
+                    extra = [pid for pid in snapshot.store.passage_ids_by_label(prefix + label, symbols or None)
+                             if document(pid) not in covered]
+                    ids = [*ids, *extra]
+                    covered |= {document(pid) for pid in extra}
+            elif not ids and label.startswith(tuple(prefixes)):  # "OP 3 of the draft resolution E/CN.15/...": itself
+                ids = snapshot.store.passage_ids_by_label(label.split(" ", 1)[1], symbols or None)
             found.append(ids)
         for kind, last in analysis.edges:
             found.append(snapshot.store.edge_passage_ids(kind, last=last, symbols=symbols or None))

@@ -30,7 +30,10 @@ def test_metadata_and_heading() -> None:
     assert document.title.startswith("Strengthening and promoting effective measures")
     heading = document.passages[0]
     assert heading.kind == "heading" and heading.text.startswith("A/RES/77/236")
-    assert heading.text.endswith("The General Assembly,")
+    # the conclusions (meeting and date of adoption) end the heading, a line each, as in the text rendering
+    assert heading.text.endswith("The General Assembly,\n54th plenary meeting\n15 December 2022")
+    printed = parse_file(EXTRA / "A_RES_77_236.txt").passages[0].text.split("\n")
+    assert heading.text.split("\n")[-2:] == printed[-2:]
     assert document.get("OP 6 (k)").parent == "6"
     assert document.get("Footnote 11").cited_by == ("OP 6",)
 

@@ -336,3 +336,257 @@ def test_abstains_when_the_named_author_adopted_none_of_the_documents() -> None:
     assert answerer.absent_issuers("Which Security Council resolutions on piracy are recalled?", hits, LIBRARY) == []
     assert answerer.absent_issuers("What does the Security Council decide on piracy?", hits, LIBRARY) == [
         "Security Council"]
+
+
+def test_a_resolution_named_by_number_but_not_indexed_is_answered_only_from_what_mentions_it() -> None:
+    hits = [Hit(BY_LABEL["Heading"], 1.0, dense=0.8, lexical=5.0, rank=1), *_hits("PP 1", "Footnote 1", dense=0.7)]
+    recalled = _answerer().answer("When was resolution 12/34 on fisheries adopted?", hits, LIBRARY)
+    assert recalled.answer.startswith("(Resolution 12/34 is not indexed") and "1 March 2029" in recalled.answer
+    assert "Heading" not in [c.label for c in recalled.citations]  # never the indexed document's own date
+    unknown = _answerer().answer("When was resolution 56/78 adopted?", hits, LIBRARY)
+    assert unknown.abstained and unknown.citations == [] and "56/78" in unknown.answer
+    # the indexed document itself, named by number, is answered from its heading as before
+    assert [c.label for c in _answerer().answer("What is the title of resolution 99/1?", hits, LIBRARY).citations] \
+        == ["Heading"]
+
+
+def test_a_country_adjective_or_a_typing_slip_names_what_the_corpus_has() -> None:
+    passage = Passage(DOC, "operative", "5", "5. Welcomes the offer of the Government of Japan and of UNODC;")
+    vocabulary = set(tokenize(passage.text))
+    answerer = Answerer(embedder=FakeEmbedder(64), vocabulary=lambda t: t in vocabulary)
+    hits = [Hit(passage, 1.0, dense=0.7, lexical=5.0, rank=1)]
+    assert answerer.unknown_names("What did the Japanese Government offer?", hits) == []
+    assert answerer.unknown_names("What is UNDOC asked to do?", hits) == []
+    assert answerer.unknown_names("What does it say about Chile? What did the Kenyan Government do?", hits) == [
+        "Chile", "Kenyan Government"]
+
+
+# ------------------------------------------------------------------ label questions: parts, chapeaux, --kind
+ECOSOC = "E/RES/2099/1"
+DECLARATION = "A/RES/99/2"
+
+
+def _parts_library() -> FakeLibrary:
+    """A resolution recommending a draft (few paragraphs of its own, more in the draft), and one adopting a
+    declaration in its annex; both have a chapeau with sub-paragraphs."""
+    return FakeLibrary([
+        Passage(ECOSOC, "heading", "", f"{ECOSOC}\nEconomic and Social Council"),
+        Passage(ECOSOC, "operative", "1", "1. Recommends to the General Assembly the adoption of the following draft "
+                "resolution:"),
+        Passage(ECOSOC, "heading", "", "The General Assembly,", part="draft"),
+        Passage(ECOSOC, "operative", "1", "1. Welcomes the offer to host the congress;", part="draft"),
+        Passage(ECOSOC, "operative", "2", "2. Decides that the following issues shall be considered in workshops:",
+                part="draft"),
+        Passage(ECOSOC, "operative", "2(a)", "(a) Protecting children;", part="draft", parent="2"),
+        Passage(ECOSOC, "operative", "2(b)", "(b) Access to justice;", part="draft", parent="2"),
+        Passage(ECOSOC, "operative", "3", "3. Requests the Secretary-General to report on the congress.", part="draft"),
+        Passage(DECLARATION, "heading", "", f"{DECLARATION}\nGeneral Assembly"),
+        Passage(DECLARATION, "operative", "1", "1. Adopts the following declaration:"),
+        Passage(DECLARATION, "operative", "1", "1. Reaffirm our commitment to end the epidemic;", part="annex"),
+        Passage(DECLARATION, "operative", "2", "2. Commit to:", part="annex"),
+        Passage(DECLARATION, "operative", "2(a)", "(a) Financing research;", part="annex", parent="2"),
+        Passage(DECLARATION, "operative", "2(a)(i)", "(i) In every region;", part="annex", parent="2(a)"),
+        Passage(DECLARATION, "operative", "3", "3. Request a progress report.", part="annex"),
+    ])
+
+
+def test_a_label_the_document_lacks_is_answered_from_its_draft_or_annex_and_says_so() -> None:
+    library = _parts_library()
+    draft = _answerer().answer(f"OP 3 of {ECOSOC}", [], library)
+    assert [c.label for c in draft.citations] == ["Draft OP 3"] and not draft.abstained
+    lead = draft.answer.splitlines()[0]
+    assert f"{ECOSOC} has no OP 3 of its own" in lead and "draft" in lead
+    assert [c.label for c in _answerer().answer("OP 3", [], library, doc=ECOSOC).citations] == ["Draft OP 3"]
+    annex = _answerer().answer(f"What does paragraph 3 of {DECLARATION} say?", [], library)
+    assert [c.label for c in annex.citations] == ["Annex OP 3"] and "annex" in annex.answer.splitlines()[0]
+    # the document's own paragraph stays the answer, with no note
+    own = _answerer().answer(f"OP 1 of {ECOSOC}", [], library)
+    assert [c.label for c in own.citations] == ["OP 1"] and own.answer.startswith("Recommends")
+    # named in a part, the part's paragraph, with no note; a number no part has is said to be missing
+    assert [c.label for c in _answerer().answer(f"Draft OP 1 of {ECOSOC}", [], library).citations] == ["Draft OP 1"]
+    named = _answerer().answer(f"annex paragraph 1 of {DECLARATION}", [], library)
+    assert [c.label for c in named.citations] == ["Annex OP 1"] and named.answer.startswith("Reaffirm")
+    missing = _answerer().answer(f"Annex OP 9 of {DECLARATION}", [], library)
+    assert missing.abstained and "Annex OP 9" in missing.answer and not missing.citations
+    assert _answerer().answer(f"OP 9 of {ECOSOC}", [], library).abstained
+
+
+def test_a_chapeau_is_shown_with_its_sub_paragraphs_at_every_depth() -> None:
+    library = _parts_library()
+    chapeau = _answerer().answer(f"OP 2 of {ECOSOC}", [], library)
+    assert [c.label for c in chapeau.citations] == ["Draft OP 2", "Draft OP 2 (a)", "Draft OP 2 (b)"]
+    lines = chapeau.answer.splitlines()
+    assert lines[-2:] == ["Protecting children; [Draft OP 2 (a)]", "Access to justice; [Draft OP 2 (b)]"]
+    nested = _answerer().answer(f"Annex OP 2 of {DECLARATION}", [], library)
+    assert [c.label for c in nested.citations] == ["Annex OP 2", "Annex OP 2 (a)", "Annex OP 2 (a) (i)"]
+    # a sub-paragraph asked for is that sub-paragraph (with its own items, if any)
+    assert [c.label for c in _answerer().answer(f"Draft OP 2 (b) of {ECOSOC}", [], library).citations] == [
+        "Draft OP 2 (b)"]
+    assert [c.label for c in _answerer().answer(f"Annex OP 2 (a) of {DECLARATION}", [], library).citations] == [
+        "Annex OP 2 (a)", "Annex OP 2 (a) (i)"]
+
+
+def test_a_label_of_a_document_that_is_not_indexed_is_not_another_documents() -> None:
+    answer = _answerer().answer("paragraph 2 of resolution 12/34", _hits("OP 2"), LIBRARY)
+    assert answer.abstained and "12/34" in answer.answer and not answer.citations
+    assert [c.label for c in _answerer().answer("paragraph 2 of resolution 99/1", [], LIBRARY).citations] == ["OP 2"]
+
+
+def test_the_kind_filter_holds_in_every_kind_of_answer() -> None:
+    operative = ["operative"]
+    footnote = _answerer().answer("Footnote 1", [], LIBRARY, kinds=operative)
+    assert footnote.abstained and "--kind" in footnote.answer and not footnote.citations
+    assert [c.label for c in _answerer().answer("paragraph 1", [], LIBRARY, kinds=operative).citations] == ["OP 1"]
+    assert [c.label for c in _answerer().answer("paragraph 1", [], LIBRARY, kinds=["preambular"]).citations] == [
+        "PP 1"]
+    # a question about the document itself: its heading and * footnotes are left out
+    editing = _answerer().answer("Was it formally edited?", _hits("OP 1"), LIBRARY, kinds=operative)
+    assert {c.kind for c in editing.citations} <= {"operative"}
+    # mandates: only the paragraphs of the kinds asked for
+    mandates = _answerer().answer("What are Member States asked to do?", _hits("PP 2"), LIBRARY, kinds=["preambular"])
+    assert {c.kind for c in mandates.citations} <= {"preambular"}
+    # a footnote hit stands alone when its paragraph's kind is left out
+    notes = _answerer().answer("Which resolution on fisheries is recalled, and of what date?",
+                               [Hit(BY_LABEL["Footnote 1"], 1.0, 0.7, 3.0, 1)], LIBRARY, kinds=["footnote"])
+    assert [c.label for c in notes.citations] == ["Footnote 1"]
+
+
+def test_when_several_parts_have_the_label_the_first_is_quoted_and_the_others_named() -> None:
+    library = FakeLibrary([
+        Passage(ECOSOC, "operative", "1", "1. Recommends the following draft resolution:"),
+        Passage(ECOSOC, "operative", "2", "2. Welcomes the offer to host the congress;", part="draft"),
+        Passage(ECOSOC, "operative", "2", "2. Commit to end the epidemic;", part="annex"),
+    ])
+    answer = _answerer().answer(f"OP 2 of {ECOSOC}", [], library)
+    assert [c.label for c in answer.citations] == ["Draft OP 2"]
+    assert "Annex OP 2" in answer.answer.splitlines()[0]
+
+
+# ------------------------------------------------------------------- facts of the heading
+
+COUNCIL_RES = "E/RES/2099/3"
+ASSEMBLY_RES = "A/RES/99/5"
+PLENARY_RES = "A/RES/99/6"
+
+
+def _heading_facts_library() -> FakeLibrary:
+    """An ECOSOC resolution whose adoption is told only by its closing lines, a General Assembly resolution on
+    the report of a Main Committee, one adopted without reference to a Main Committee, and a Council resolution."""
+    council = Passage(COUNCIL_RES, "heading", "", f"{COUNCIL_RES}\n27 December 2099\n2099 session\n"
+                      "Agenda item 5 (b)\nSocial questions: fisheries\n2099/3. Fisheries cooperation\n"
+                      "The Economic and Social Council,\n12th plenary meeting\n10 November 2099")
+    assembly = Passage(ASSEMBLY_RES, "heading", "", f"{ASSEMBLY_RES}\nGeneral Assembly\n19 December 2099\n"
+                       "Ninety-ninth session\nAgenda item 71\nResolution adopted by the General Assembly on "
+                       "17 December 2099\n[on the report of the Third Committee (A/99/400, para. 9)]\n"
+                       "99/5. Rights of fishers\nThe General Assembly,\n53rd plenary meeting\n17 December 2099")
+    plenary = Passage(PLENARY_RES, "heading", "", f"{PLENARY_RES}\nGeneral Assembly\nResolution adopted by the "
+                      "General Assembly on 2 October 2099\n[without reference to a Main Committee (A/99/L.4)]\n"
+                      "99/6. Oceans day\nThe General Assembly,")
+    return FakeLibrary([
+        council,
+        Passage(COUNCIL_RES, "operative", "1", "1. Decides to convene a session of experts in 2100;"),
+        assembly,
+        Passage(ASSEMBLY_RES, "preambular", "1", "Bearing in mind the report of the Special Rapporteur,",
+                footnotes=("1",)),
+        Passage(ASSEMBLY_RES, "footnote", "1", "Seventy-third Session, report of the Committee (A/73/53).",
+                cited_by=("PP 1",)),
+        plenary,
+        *[p for p in _passages() if p.doc == OTHER],
+        Passage(OTHER, "heading", "", f"{OTHER}\nSecurity Council\nAdopted by the Security Council at its "
+                "9999th meeting, on 2 June 2030\nThe Security Council,"),
+    ])
+
+
+def _cited_excerpts(answer: object) -> list[tuple[str, str]]:
+    return [(c.label, c.excerpt) for c in answer.citations]  # type: ignore[attr-defined]
+
+
+def test_the_adoption_date_is_the_adoption_line_not_the_issue_date() -> None:
+    library = _heading_facts_library()
+    ask = _answerer().answer
+    # the closing lines: the date under the meeting line is the date of adoption
+    closing = ask(f"When was {COUNCIL_RES} adopted?", [], library)
+    assert _cited_excerpts(closing) == [("Heading", "12th plenary meeting\n10 November 2099")]
+    assert "27 December 2099" not in closing.answer and "adoption" in closing.answer.split("\n")[0]
+    # an adoption line and closing lines: one of them, never the issue date nor the lines between them
+    assembly = ask(f"On what date was {ASSEMBLY_RES} adopted?", [], library)
+    assert _cited_excerpts(assembly)[0][1] in ("Resolution adopted by the General Assembly on 17 December 2099",
+                                               "53rd plenary meeting\n17 December 2099")
+    council = ask(f"When was {OTHER} adopted?", [], library)
+    assert _cited_excerpts(council) == [("Heading", "Adopted by the Security Council at its 9999th meeting, on "
+                                                    "2 June 2030")]
+    # asked when it was issued: the date alone on the cover
+    assert _cited_excerpts(ask(f"When was {ASSEMBLY_RES} issued?", [], library)) == [("Heading", "19 December 2099")]
+
+
+def test_meeting_agenda_item_and_session_come_from_their_heading_lines() -> None:
+    library = _heading_facts_library()
+    ask = _answerer().answer
+    meeting = ask(f"At which plenary meeting was {COUNCIL_RES} adopted?", [], library)
+    assert _cited_excerpts(meeting) == [("Heading", "12th plenary meeting\n10 November 2099")]
+    agenda = ask(f"Under which agenda item was {COUNCIL_RES} adopted?", [], library)
+    assert _cited_excerpts(agenda) == [("Heading", "Agenda item 5 (b)\nSocial questions: fisheries")]
+    assert _cited_excerpts(ask(f"Under which agenda item was {ASSEMBLY_RES} adopted?", [], library)) == [
+        ("Heading", "Agenda item 71")]  # the next line is the adoption line, not the item's name
+    assert _cited_excerpts(ask(f"Which session adopted {COUNCIL_RES}?", [], library)) == [("Heading", "2099 session")]
+    # the session line, not a footnote on another session that the search would rank first
+    hits = [Hit(p, 1.0, 0.8, 5.0, 1) for p in library.passages(ASSEMBLY_RES) if p.kind != "heading"]
+    session = ask(f"Which session of the General Assembly adopted {ASSEMBLY_RES}?", hits, library)
+    assert _cited_excerpts(session) == [("Heading", "Ninety-ninth session")]
+
+
+def test_a_fact_the_heading_does_not_give_is_said_to_be_missing() -> None:
+    library = _heading_facts_library()
+    agenda = _answerer().answer(f"Under which agenda item was {OTHER} adopted?", [], library)
+    assert agenda.abstained and not agenda.citations and f"{OTHER} does not state an agenda item" in agenda.answer
+    session = _answerer().answer(f"At which session was {PLENARY_RES} adopted?", [], library)
+    assert session.abstained and "does not state a session" in session.answer
+
+
+def test_the_report_or_main_committee_line_answers_on_whose_report() -> None:
+    library = _heading_facts_library()
+    hits = [Hit(p, 1.0, 0.8, 5.0, 1) for p in library.passages(ASSEMBLY_RES) if p.kind == "footnote"]
+    report = _answerer().answer(f"On whose report was {ASSEMBLY_RES} adopted?", hits, library)
+    assert _cited_excerpts(report) == [("Heading", "[on the report of the Third Committee (A/99/400, para. 9)]")]
+    none = _answerer().answer(f"Was {PLENARY_RES} adopted with reference to a Main Committee?", [], library)
+    assert _cited_excerpts(none) == [("Heading", "[without reference to a Main Committee (A/99/L.4)]")]
+
+
+def test_a_draft_has_no_adoption_date_and_its_other_dates_are_labelled() -> None:
+    draft = "E/CN.7/2099/L.3/Rev.1"
+    library = FakeLibrary([
+        Passage(draft, "heading", "", f"{draft}\nThe Commission on Narcotic Drugs recommends to the Economic and "
+                "Social Council the approval of the following draft resolution:\nDrug policy\n"
+                "The Economic and Social Council,"),
+        Passage(draft, "operative", "1", "1. Decides to act."),
+        Passage(draft, "footnote", "*", "Reissued for technical reasons on 3 April 2099."),
+        Passage(draft, "footnote", "**", "Issued without formal editing."),
+    ])
+    answer = _answerer().answer("When was it adopted?", [], library, doc=draft)
+    first = answer.answer.split("\n")[0]
+    assert f"{draft} is a draft" in first and "no date of adoption" in first
+    assert "reissued 3 April 2099 [Footnote *]" in first
+    assert [c.label for c in answer.citations] == ["Heading", "Footnote *"]
+    assert "draft resolution" in answer.citations[0].excerpt
+    assert "adopted on" not in answer.answer
+    meeting = _answerer().answer("At which meeting was it adopted?", [], library, doc=draft)
+    assert meeting.abstained and "is a draft" in meeting.answer
+    # a draft told by its symbol alone; an issue date on its cover is said to be one
+    bare = FakeLibrary([Passage("A/C.3/99/L.9", "heading", "", "A/C.3/99/L.9\n4 November 2099\nFisheries\n"
+                                "The General Assembly,"),
+                        Passage("A/C.3/99/L.9", "operative", "1", "1. Decides to act.")])
+    dated = _answerer().answer("When was it adopted?", [], bare, doc="A/C.3/99/L.9")
+    assert "is a draft (its symbol (/L.) is that of a draft)" in dated.answer
+    assert "issued 4 November 2099 [Heading]" in dated.answer
+    assert _cited_excerpts(dated) == [("Heading", "4 November 2099")]
+
+
+def test_an_adopted_text_without_an_adoption_line_says_so_and_gives_its_issue_date() -> None:
+    symbol = "A/RES/99/7"
+    library = FakeLibrary([Passage(symbol, "heading", "", f"{symbol}\nGeneral Assembly\n8 January 2100\n"
+                                   "99/7. Oceans\nThe General Assembly,"),
+                           Passage(symbol, "operative", "1", "1. Decides to act.")])
+    answer = _answerer().answer(f"When was {symbol} adopted?", [], library)
+    assert answer.answer.startswith(f"{symbol} gives no date of adoption in its text. The date it does give: "
+                                    "issued 8 January 2100 [Heading].")
+    assert "is a draft" not in answer.answer and _cited_excerpts(answer) == [("Heading", "8 January 2100")]

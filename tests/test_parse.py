@@ -423,7 +423,30 @@ def test_annex_after_the_closing_lines_with_section_headings() -> None:
     assert document.get("Annex PP 1").text == "We, the Heads of State and Government, gathered here:"
     annex_heading = document.get("Annex Heading").text
     assert "Declaration on something" in annex_heading and "II. Follow-up" in annex_heading
-    assert not any("plenary" in p.text for p in document.passages)
+    # the closing lines are the document's own facts: in its heading, on lines of their own, nowhere else
+    assert [p.label for p in document.passages if "plenary" in p.text] == ["Heading"]
+    assert document.passages[0].text.endswith("\n1st plenary meeting\n1 January 2099")
+
+
+def test_closing_lines_end_the_heading_on_their_own_lines() -> None:
+    text = (
+        "E/RES/2099/7\n\n27 December 2099\n\n2099/7. Geographical names\n\nThe Economic and Social Council,\n\n"
+        "Recalling its resolution 1/1,\n\n1. Decides to act;\n\n2. Requests a report.\n\n"
+        "12th plenary meeting\n\n10 November 2099\n"
+    )
+    document = parse_text(text, source="x.txt")
+    heading = document.passages[0]
+    assert heading.kind == "heading"
+    assert heading.text.split("\n")[-2:] == ["12th plenary meeting", "10 November 2099"]
+    assert "27 December 2099" in heading.text.split("\n")  # the issue date stays where the cover has it
+    assert document.date == "2099-11-10"
+    assert document.get("OP 2").text == "Requests a report."
+
+
+def test_text_without_structure_keeps_its_dates_in_paragraphs() -> None:
+    document = parse_text("Some notes on a meeting.\n\n3rd plenary meeting\n\n1 May 2099\n", source="notes.txt")
+    assert not any(p.kind == "heading" for p in document.passages)
+    assert any("3rd plenary meeting" in p.text for p in document.passages)
 
 
 def test_sub_paragraph_levels() -> None:
@@ -436,3 +459,19 @@ def test_sub_paragraph_levels() -> None:
     assert numbers(document, "operative") == ["1", "1(a)", "1(a)(i)", "1(a)(ii)", "1(b)", "1(c)", "1(h)", "1(i)", "2"]
     assert document.get("OP 1 (a) (ii)").parent == "1(a)"
     assert document.get("OP 1 (i)").parent == "1"
+
+
+def test_cover_facts_printed_in_one_block_stay_lines_of_their_own() -> None:
+    text = (
+        "United Nations  A/RES/99/2\n\nGeneral Assembly\n\nDistr.: General\n18 October 2099\nNinety-ninth session\n"
+        "Agenda item 12\n\n  Resolution adopted by the General Assembly\non 10 October 2099\n\n"
+        " 99/2. Cooperation on something of the\nGeneral Assembly on a topic\n\n The General Assembly,\n\n"
+        "     Recalling its resolution 1/1,\n and its resolution 2/2,\n\n"
+        "     Noting the report of the Secretary-General,\n\n     1. Decides to act;\n\n     2. Requests a report.\n\n"
+        "                    18th plenary meeting\n                    10 October 2099\n"
+    )
+    lines = parse_text(text, source="x.txt").passages[0].text.split("\n")
+    assert lines[2:6] == ["18 October 2099", "Ninety-ninth session", "Agenda item 12",
+                          "Resolution adopted by the General Assembly on 10 October 2099"]
+    assert "99/2. Cooperation on something of the General Assembly on a topic" in lines
+    assert lines[-2:] == ["18th plenary meeting", "10 October 2099"]

@@ -269,3 +269,12 @@ def test_index_without_a_stored_mandate_map_still_answers(built_pipeline: JsonPi
     reader = JsonPipeline(built_pipeline.settings, embedder=FakeEmbedder(128))
     assert reader.snapshot().store.mandates_json() is None
     assert [c.label for c in reader.mandates(SEED) if "Secretary-General" in c.actors] == ["OP 4"]
+
+
+def test_a_typing_slip_is_read_as_the_corpus_word_and_said_so(built_pipeline: JsonPipeline) -> None:
+    answer = built_pipeline.ask("Which paragraph asks to share biometic data on foreign terorist fighters?")
+    assert answer.answer.startswith("(Read as “Which paragraph asks to share biometric data on foreign terrorist")
+    assert answer.question.endswith("terorist fighters?")  # the question as typed is kept
+    assert [(c.doc, c.label) for c in answer.citations][:1] == [("E/CN.15/2019/L.8/Rev.1", "OP 3")]
+    untouched = built_pipeline.ask("Which paragraph asks to share biometric data on foreign terrorist fighters?")
+    assert not untouched.answer.startswith("(Read as")

@@ -74,3 +74,55 @@ def test_list_questions(question: str, listing: bool) -> None:
 )
 def test_questions_about_the_present_state_of_affairs(question: str, present: bool) -> None:
     assert asks_about_present(question) is present
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "number", "part", "only"),
+    [
+        ("Annex OP 49 of A/RES/99/1", "operative", "49", "annex", True),
+        ("annex paragraph 49", "", "49", "annex", True),
+        ("Draft OP 3", "operative", "3", "draft", True),
+        ("operative paragraph 3 of the draft", "operative", "3", "draft", True),
+        ("What does PP 2 of the draft resolution say about victims?", "preambular", "2", "draft", False),
+        ("the last operative paragraph of the annex", "operative", "last", "annex", True),
+        ("footnote 2 of the annex", "footnote", "2", "", True),  # footnotes are numbered through the document
+        # no part named: the document's own text first (the answerer then looks in its parts)
+        ("OP 22 of E/RES/2099/1", "operative", "22", "", True),
+        ("paragraph 10 of resolution 787", "", "10", "", True),  # the document named by number is no question word
+        ("What does OP 16 of resolution 2730 (2024) say?", "operative", "16", "", True),
+        ("para 2 of 73/6", "", "2", "", True),
+        ("OP 11 (1) of the draft", "operative", "11(1)", "draft", True),
+        ("What does OP 3 say about the draft budget?", "operative", "3", "", False),
+    ],
+)
+def test_label_requests_with_a_part_of_the_document(question: str, kind: str, number: str, part: str,
+                                                    only: bool) -> None:
+    request = parse_label_request(question)
+    assert request is not None
+    assert (request.kind, request.number, request.part, request.only) == (kind, number, part, only)
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("Under which agenda item was A/RES/99/5 adopted?", "agenda"),
+        ("What is the agenda item of this resolution?", "agenda"),
+        ("Which session of the General Assembly adopted resolution 99/5?", "session"),
+        ("At what session was it adopted?", "session"),
+        ("Which session is this text from?", "session"),
+        ("At which plenary meeting was it adopted?", "meeting"),
+        ("At which plenary was the text adopted?", "meeting"),
+        ("On whose report was resolution 99/5 adopted?", "body"),
+        ("Was it adopted with reference to a Main Committee?", "body"),
+        ("Through which Main Committee was it adopted?", "body"),
+        ("When was the resolution on fisheries adopted?", "date"),
+        # the text's own plans and contents are not facts about the document
+        ("Under which agenda item will the Assembly consider the question next?", None),
+        ("Which session of the Commission will consider the report?", None),
+        ("In which session does the Assembly decide to consider it?", None),
+        ("Whose report does the resolution take note of?", None),
+        ("What does the resolution ask of the Main Committees?", None),
+    ],
+)
+def test_metadata_intents_for_the_facts_of_the_heading(question: str, intent: str | None) -> None:
+    assert metadata_intent(question) == intent

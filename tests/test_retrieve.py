@@ -12,6 +12,7 @@ from conftest import JsonPipeline, make_document, sample_documents, write_json_d
 
 from rag.embed import FakeEmbedder
 from rag.errors import InputError
+from rag.lexical import tokenize
 from rag.retrieve import (
     FusionConfig,
     Retriever,
@@ -24,6 +25,7 @@ from rag.retrieve import (
     normalise_dates,
 )
 from rag.settings import Settings
+from rag.types import Passage
 
 SEED = "E/CN.15/2019/L.8/Rev.1"
 OTHER = "A/RES/77/236"
@@ -41,6 +43,13 @@ OTHER = "A/RES/77/236"
         ("the footnote * marker", ["Footnote *"]),
         ("resolution 72/194 of 2017", []),
         ("OPEC and people", []),
+        # a part of the document before or after the label (``Passage.part``: a draft it contains, its annex)
+        ("Annex OP 49 of A/RES/73/3", ["Annex OP 49"]),
+        ("annex paragraph 49", ["Annex OP 49"]),
+        ("draft preambular paragraph 2", ["Draft PP 2"]),
+        ("operative paragraph 3 of the draft", ["Draft OP 3"]),
+        ("what does OP 5 (a) in the annex say?", ["Annex OP 5 (a)"]),
+        ("footnote 2 of the annex", ["Footnote 2"]),
     ],
 )
 def test_find_labels(text: str, labels: list[str]) -> None:
@@ -374,6 +383,18 @@ def test_a_document_named_by_number_outweighs_a_loose_title_match() -> None:
     assert "A/RES/73/3" in both.titled and both.named == ["S/RES/2730 (2024)"]
 
 
+def test_an_indexed_documents_number_names_the_document_not_words_to_find() -> None:
+    known = ["S/RES/2730 (2024)", "A/RES/79/172"]
+    condemn = analyse_query("What does resolution 2730 condemn?", known)
+    assert condemn.numbered == ["S/RES/2730 (2024)"] and "2730" not in tokenize(condemn.content)
+    assert tokenize(analyse_query("What does A/RES/79/172 say on prisons?", known).content) == tokenize("say prisons")
+    # a resolution that is not indexed is a topic: the paragraphs recalling it are what is asked for
+    recalled = analyse_query("What does resolution 2730 say about resolution 1502?", known)
+    assert "1502" in tokenize(recalled.content) and "2730" not in tokenize(recalled.content)
+    # nothing but the number: it stays, there is nothing else to look for
+    assert tokenize(analyse_query("S/RES/2730 (2024)", known).content)
+
+
 def test_the_best_fitting_title_wins_and_a_series_shares_its_title() -> None:
     # both titles hold "crime" and "justice"; only one holds them in the question's order
     assert _named("What does the criminal justice resolution say?")[0][1] == ("E/RES/2023/23",)
@@ -428,3 +449,43 @@ def test_the_document_named_by_title_is_searched_first(tmp_path: Path, fake_embe
     # without it (no boost, no title matching), the title's words in the query pull up the title itself
     pipeline.fusion, pipeline._retriever = FusionConfig(doc_boost=0.0), None
     assert pipeline.search(question, k=1)[0].passage.kind == "heading"
+
+
+def _with_a_draft(tmp_path: Path, fake_embedder: FakeEmbedder) -> JsonPipeline:
+    """A resolution of one operative paragraph recommending a draft of three (its part ``draft``)."""
+    symbol = "E/RES/2099/1"
+    own = make_document(symbol, "Follow-up to the congress", [
+        ("operative", "1", "Recommends to the General Assembly the adoption of the following draft resolution:"),
+    ], date="2099-07-25")
+    draft = [Passage(symbol, "operative", str(n), text, part="draft") for n, text in enumerate((
+        "Welcomes the offer to host the congress;", "Decides that the congress shall last eight days;",
+        "Requests the Secretary-General to report on the congress;"), 1)]
+    own.passages += draft
+    write_json_documents(tmp_path / "corpus", [*sample_documents(), own])
+    pipeline = JsonPipeline(Settings(index_dir=tmp_path / "index"), embedder=fake_embedder)
+    assert pipeline.ingest([tmp_path / "corpus"]).ok
+    return pipeline
+
+
+def test_a_label_the_document_lacks_is_looked_up_in_its_parts(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    pipeline = _with_a_draft(tmp_path, fake_embedder)
+    assert [h.passage.label for h in pipeline.search("OP 3 of E/RES/2099/1")] == ["Draft OP 3"]
+    assert [h.passage.label for h in pipeline.search("OP 1", doc="E/RES/2099/1")] == ["OP 1"]  # its own first
+    assert [h.passage.label for h in pipeline.search("Draft OP 1", doc="E/RES/2099/1")] == ["Draft OP 1"]
+    assert [h.passage.label for h in pipeline.search("operative paragraph 2 of the draft")] == ["Draft OP 2"]
+    # a draft resolution that is the document itself, not a part of it
+    assert [h.passage.citation for h in pipeline.search(f"OP 4 of the draft resolution {SEED}")] == [f"{SEED}, OP 4"]
+    # across documents: each document's own paragraph, else its draft's
+    assert {(h.passage.doc, h.passage.label) for h in pipeline.search("OP 3")} == {
+        (SEED, "OP 3"), (OTHER, "OP 3"), ("E/RES/2099/1", "Draft OP 3")}
+    answer = pipeline.ask("OP 3 of E/RES/2099/1")
+    assert [c.label for c in answer.citations] == ["Draft OP 3"]
+    assert answer.answer.startswith("E/RES/2099/1 has no OP 3 of its own")
+
+
+def test_ask_keeps_to_the_kind_filter(built_pipeline: JsonPipeline) -> None:
+    title = built_pipeline.ask(f"What is the title of {SEED}?", kind="operative")
+    assert {c.kind for c in title.citations} <= {"operative"}
+    footnote = built_pipeline.ask(f"footnote 1 of {SEED}", kind=["operative", "preambular"])
+    assert footnote.abstained and "--kind" in footnote.answer
+    assert [c.label for c in built_pipeline.ask(f"footnote 1 of {SEED}", kind="footnote").citations] == ["Footnote 1"]
