@@ -425,8 +425,10 @@ class Answerer:
         policy: AbstentionPolicy = DEFAULT_POLICY,
         aliases: Any = None,
         selection: SelectionPolicy = DEFAULT_SELECTION,
+        symbols: Sequence[str] = (),
     ) -> None:
         self.embedder = embedder
+        self.symbols = list(symbols)  # the indexed documents: a question naming one by number is about it
         self.selection = selection
         self.term_weight = term_weight or (lambda term: 1.0)
         self.vocabulary = vocabulary
@@ -495,12 +497,16 @@ class Answerer:
     def profile(self, question: str) -> _Profile:
         """The question's content terms with their weights and alias alternatives (a body named as the author
         of the texts, "What does the General Assembly ask ...", is not a term: see ``rag.retrieve.find_issuers``)."""
-        from rag.retrieve import find_issuers
+        from rag.retrieve import find_issuers, matcher_for, without_spans
 
         content = question
         for start, end, _ in reversed(find_issuers(question, self.aliases) if self.aliases is not None else []):
             content = content[:start] + " " + content[end:]
-        terms = question_terms(content)
+        # an indexed document's number or symbol says which document, not what its paragraphs must say (the
+        # search leaves it out too); the number of a resolution that is not indexed is what the paragraphs cite
+        references = matcher_for(self.symbols).references(content)
+        topical = without_spans(content, [(start, end) for start, end, _, _ in references])
+        terms = question_terms(topical) or question_terms(content)
         alternatives: dict[str, list[frozenset[str]]] = {t: [] for t in terms}
         if self.aliases is not None:
             for mention in self.aliases.mentions(question, query=True):
@@ -758,7 +764,7 @@ class Answerer:
                     continue
             add_group(passage, hit.score)
             # a chapeau ("Urges Member States: ...") says what its sub-paragraphs are about, they say the rest
-            for offset, child in enumerate(_sub_paragraphs(passage, by_key.values())[:MAX_LIST_ITEMS], 1):
+            for offset, child in enumerate(_sub_paragraphs(passage, by_key.values()), 1):
                 if (child.doc, child.label) not in groups:
                     add_group(child, min(hit.score, hit_scores.get((child.doc, child.label), hit.score))
                               - 1e-6 * offset)
@@ -888,12 +894,19 @@ class Answerer:
         keys.sort(key=lambda key: (-hit_scores.get(key, 0.0), order[key]))
         if self.unanswered(question, [passages[key] for key in keys]):
             return None  # "When must X report?": no clause found gives a time; the search decides
-        groups = [_Group(passages[key], hit_scores.get(key, 0.0), "") for key in keys]
+        groups: list[_Group] = []
+        for key in keys:
+            groups.append(_Group(passages[key], hit_scores.get(key, 0.0), ""))
+            # "Urges Member States to consider the following measures:": the measures are the answer
+            groups += [_Group(child, hit_scores.get(key, 0.0), "")
+                       for child in _sub_paragraphs(passages[key], passages.values())
+                       if (child.doc, child.label) not in keys]
         if topic_terms:  # quote what the paragraph says on the topic
             self._set_excerpts(question, groups, query_vector=None)
-        else:  # the complete list: quote each mandate clause
+        else:  # the complete list: quote each mandate clause (a sub-paragraph whole)
             for group in groups:
-                group.excerpt = excerpt_of(group.passage.text, spans[(group.passage.doc, group.passage.label)])
+                span = spans.get((group.passage.doc, group.passage.label), (0, len(group.passage.text)))
+                group.excerpt = excerpt_of(group.passage.text, span)
         return self._compose(question, groups)
 
     # ---- label questions

@@ -410,7 +410,7 @@ class Pipeline:
         statistics = corpus_statistics(snapshot.lexical)
         term_weight, vocabulary = statistics if statistics else (None, None)
         answerer = Answerer(embedder=self.query_embedder, term_weight=term_weight, vocabulary=vocabulary,
-                            aliases=snapshot.aliases)
+                            aliases=snapshot.aliases, symbols=snapshot.symbols)
         self._answerer = (snapshot, answerer)
         return answerer
 

@@ -399,7 +399,10 @@ _METADATA_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"security council|economic and social council) (document|one|draft|text)\b", re.I)),
     ("date", re.compile(r"^\s*(when|on what date|what date|which date)\b.*\b(issued?|dated|published?|adopt(ed)?|"
                         r"released?)\b|"
-                        r"\bdate of (this|the) (document|draft|resolution|text)\b", re.I)),
+                        r"\bdate of (this|the) (document|draft|resolution|text)\b|"
+                        # "What is the date of adoption of E/RES/2018/2?" (not "... of the Kyoto Declaration")
+                        r"\bdate of (its )?(adoption|issue)( of ((this|the) (document|draft|resolution|text)|"
+                        r"(resolution )?\S*\d\S*))?\W*$", re.I)),
     # "At which meeting was resolution 2730 (2024) adopted?", "In which plenary meeting did the Assembly adopt it?"
     ("meeting", re.compile(r"\b(which|what) ([\w\-]+ ){0,3}(meeting|plenary)\b.*\badopt|\badopt\w*\b.*\b(which|what) "
                            r"([\w\-]+ ){0,3}(meeting|plenary)\b|\bmeeting number\b", re.I)),
@@ -540,9 +543,9 @@ _QUESTION_TALK_WORDS = _words("is are was were does do did has have which what w
 # ---------------------------------------------------------------- words the corpus does not know
 #: How a country's adjective or people is formed from its name: (ending of the adjective, ending of the name).
 #: "Ugandan" -> "Uganda", "Japanese" -> "Japan", "Rwandese" -> "Rwanda", "Yugoslav" -> "Yugoslavia",
-#: "Iraqi" -> "Iraq", "Afghan" -> "Afghanistan".
-_DEMONYMS = (("n", ""), ("ian", "ia"), ("ese", ""), ("ese", "a"), ("i", ""), ("ish", ""), ("", "a"), ("", "ia"),
-             ("", "istan"))
+#: "Iraqi" -> "Iraq", "Emirati" -> "Emirates", "Afghan" -> "Afghanistan".
+_DEMONYMS = (("n", ""), ("ian", "ia"), ("ese", ""), ("ese", "a"), ("i", ""), ("i", "es"), ("ish", ""), ("", "a"),
+             ("", "ia"), ("", "istan"))
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -568,15 +571,17 @@ def slips(word: str) -> list[str]:
 
     >>> "UNODC" in slips("UNDOC"), "biometrics" in slips("biometics"), slips("Chile")
     (True, True, [])
+    >>> slips("personel").index("personnel") < slips("personel").index("persone")  # a letter missing comes first
+    True
     """
     lower = word.lower()
     swaps = [lower[:i] + lower[i + 1] + lower[i] + lower[i + 2:] for i in range(len(lower) - 1)]
     if word.isupper() and len(word) >= 4:
         found = swaps
     elif len(word) >= 7 and word.isalpha():
-        found = swaps + [lower[:i] + lower[i + 1:] for i in range(len(lower))]
-        found += [lower[:i] + c + lower[i:] for i in range(len(lower) + 1) for c in _LETTERS]
-        found += [lower[:i] + c + lower[i + 1:] for i in range(len(lower)) for c in _LETTERS]
+        found = swaps + [lower[:i] + c + lower[i:] for i in range(len(lower) + 1) for c in _LETTERS]  # missing
+        found += [lower[:i] + lower[i + 1:] for i in range(len(lower))]  # extra
+        found += [lower[:i] + c + lower[i + 1:] for i in range(len(lower)) for c in _LETTERS]  # wrong
     else:
         return []
     return [_same_case(candidate, word) for candidate in dict.fromkeys(found) if candidate != lower]

@@ -304,6 +304,10 @@ _REFERENCE = re.compile(rf"\b(?:resolutions?|decisions?)\s+(?:no\.?\s*)?(?P<list
                         rf"(?:\s*(?:,|and|or)\s*{_NUMBER_IN_LIST})*)(?![\w/])", re.IGNORECASE)
 
 
+#: A resolution's symbol: "A/RES/78/1", "S/RES/2000 (2011)", "E/RES/2023/23" (number: "78/1", "2000", "2023/23").
+_RESOLUTION_SYMBOL = re.compile(r"\b[A-Z]{1,2}/RES/(?P<number>\d{1,5}(?:/\d{1,5})*)(?:\s*\(\d{4}\))?(?![\w/])")
+
+
 def unindexed_references(text: str, known: Sequence[str]) -> list[tuple[str, str]]:
     """The resolutions and decisions a question names by number that are not indexed, as (noun, number) (the
     indexed documents may still mention them: "Recalling its resolution 757 (1992) of 30 May 1992").
@@ -312,22 +316,34 @@ def unindexed_references(text: str, known: Sequence[str]) -> list[tuple[str, str
     [('resolution', '757')]
     >>> unindexed_references("What does decision 29/101 say? And resolution 79/172?", ["A/RES/79/172"])
     [('decision', '29/101')]
+    >>> unindexed_references("What do A/RES/78/1, S/RES/2000 (2011) and A/RES/79/172 say?", ["A/RES/79/172"])
+    [('resolution', '78/1'), ('resolution', '2000')]
     """
     found: dict[str, str] = {}
     for match in _REFERENCE.finditer(text):
         noun = "decision" if match.group(0).lower().startswith("decision") else "resolution"
         for item in re.findall(_NUMBER_IN_LIST, match.group("list")):
             found.setdefault(re.sub(r"\s*\(\d{4}\)", "", item).strip(), noun)
+    full = matcher_for(known).full
+    for match in _RESOLUTION_SYMBOL.finditer(text):  # "A/RES/78/1", "S/RES/2000 (2011)"
+        if symbol_key(match.group(0)) not in full:
+            found.setdefault(match.group("number"), "resolution")
     return [(noun, n) for n, noun in found.items() if not any(find_symbols(f"resolution {n}", known))]
 
 
 def mentions_number(text: str, number: str) -> bool:
-    """Does ``text`` cite the document numbered ``number`` ("1325", "70/1")?
+    """Does ``text`` cite the document numbered ``number``? A number without a slash counts as cited with its
+    year ("1325 (2000)") or after "resolution" ("resolution 1325", "S/RES/1325"): alone it may be a year or a count.
 
     >>> [mentions_number(t, "70/1") for t in ["resolution 70/1 of 2015", "A/RES/70/1", "resolution 70/17", "2070/1"]]
     [True, True, False, False]
+    >>> [mentions_number(t, "2000") for t in ["resolutions 1296 (2000) and 2000 (2011)", "in 2000", "1296 (2000)"]]
+    [True, False, False]
     """
-    return re.search(rf"(?<![\d.]){re.escape(number)}(?!\d|/\d)", text) is not None
+    if "/" in number:
+        return re.search(rf"(?<![\d.]){re.escape(number)}(?!\d|/\d)", text) is not None
+    cited = rf"(?<![\d.(]){re.escape(number)}\s*\(\d{{4}}\)|(?:\bresolutions?\s+|RES/){re.escape(number)}(?!\d)"
+    return re.search(cited, text, re.IGNORECASE) is not None
 
 
 def matcher_for(known: Sequence[str]) -> SymbolMatcher:
@@ -626,10 +642,10 @@ def find_title_mentions(text: str, titles: Mapping[str, str] | TitleMatcher, ali
     return matcher.find(text, aliases)
 
 
-def _without(text: str, spans: Sequence[tuple[int, int]]) -> str:
+def without_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
     """``text`` with each of the (possibly overlapping) ``spans`` replaced by a space.
 
-    >>> _without("What does the General Assembly ask on piracy?", [(14, 30), (10, 18)])
+    >>> without_spans("What does the General Assembly ask on piracy?", [(14, 30), (10, 18)])
     'What does   ask on piracy?'
     """
     merged: list[list[int]] = []
@@ -676,9 +692,11 @@ def analyse_query(query: str, known_symbols: Sequence[str] = (), expander: Query
     # has the number)
     if metadata_intent(text) is None:
         spans += [(start, end) for start, end, _, _ in matcher.references(text)]
-    content = _without(text, spans) if tokenize(_without(text, spans)) else _without(text, spans[: len(issuers)])
+    content = without_spans(text, spans)
+    if not tokenize(content):  # nothing but the document's number: it is what to look for
+        content = without_spans(text, spans[: len(issuers)])
     named = titles.find(text, expander) if titles is not None else []
-    without_titles = _without(text, spans + [(m.start, m.end) for m in named])
+    without_titles = without_spans(text, spans + [(m.start, m.end) for m in named])
     if named and tokenize(without_titles):  # a title's words say which document, not which paragraph
         content = without_titles
     titled = [symbol for mention in named for symbol in mention.symbols]

@@ -345,6 +345,8 @@ def test_a_resolution_named_by_number_but_not_indexed_is_answered_only_from_what
     assert "Heading" not in [c.label for c in recalled.citations]  # never the indexed document's own date
     unknown = _answerer().answer("When was resolution 56/78 adopted?", hits, LIBRARY)
     assert unknown.abstained and unknown.citations == [] and "56/78" in unknown.answer
+    by_symbol = _answerer().answer("What does A/RES/56/78 say about fisheries?", hits, LIBRARY)
+    assert by_symbol.abstained and "56/78 is not among the indexed documents" in by_symbol.answer
     # the indexed document itself, named by number, is answered from its heading as before
     assert [c.label for c in _answerer().answer("What is the title of resolution 99/1?", hits, LIBRARY).citations] \
         == ["Heading"]
@@ -590,3 +592,17 @@ def test_an_adopted_text_without_an_adoption_line_says_so_and_gives_its_issue_da
     assert answer.answer.startswith(f"{symbol} gives no date of adoption in its text. The date it does give: "
                                     "issued 8 January 2100 [Heading].")
     assert "is a draft" not in answer.answer and _cited_excerpts(answer) == [("Heading", "8 January 2100")]
+
+
+def test_a_mandate_in_a_chapeau_comes_with_its_items() -> None:
+    from rag.aliases import AliasTable
+
+    chapeau = Passage(DOC, "operative", "5", "5. Urges Member States to consider the following measures on fisheries:")
+    items = [Passage(DOC, "operative", "5(a)", "(a) Closing their ports to vessels fishing illegally;", parent="5"),
+             Passage(DOC, "operative", "5(b)", "(b) Sharing the data of their catch registries;", parent="5")]
+    library = FakeLibrary([*_passages(), chapeau, *items])
+    hits = [Hit(chapeau, 1.0, dense=0.8, lexical=5.0, rank=1)]
+    answer = _answerer(aliases=AliasTable.builtin()).answer(
+        "Which measures on fisheries are Member States urged to consider?", hits, library)
+    assert [c.label for c in answer.citations] == ["OP 5", "OP 5 (a)", "OP 5 (b)"]
+    assert "Closing their ports" in answer.answer and "catch registries" in answer.answer

@@ -116,6 +116,9 @@ def test_label_requests_with_a_part_of_the_document(question: str, kind: str, nu
         ("Was it adopted with reference to a Main Committee?", "body"),
         ("Through which Main Committee was it adopted?", "body"),
         ("When was the resolution on fisheries adopted?", "date"),
+        ("What is the date of adoption of E/RES/2099/2?", "date"),
+        ("What is the date of adoption of resolution 99/5?", "date"),
+        ("What is the date of adoption of the Kyoto Declaration?", None),  # an instrument it names
         # the text's own plans and contents are not facts about the document
         ("Under which agenda item will the Assembly consider the question next?", None),
         ("Which session of the Commission will consider the report?", None),
