@@ -483,7 +483,11 @@ class Answerer:
             if answer is not None:
                 return answer
         intent = metadata_intent(question)
-        if intent is not None and library is not None and (not kinds or {"heading", "footnote"} & set(kinds)):
+        if intent is not None and kinds and not {"heading", "footnote"} & set(kinds):
+            limited = " and ".join(kinds)
+            return self._abstain(question, "This question is about the document itself, which its heading and "
+                                 f"footnotes state; the question is limited to {limited} passages (--kind).")
+        if intent is not None and library is not None:
             answer = self._answer_metadata(question, intent, hits, library, doc=doc, named=named,
                                            query_vector=query_vector, kinds=kinds)
             if answer is not None:

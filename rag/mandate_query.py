@@ -57,13 +57,16 @@ def filter_mandates(
     verb: str | None = None,
     doc: str | None = None,
     aliases: AliasTable | None = None,
+    *,
+    by_prefix: bool = False,
 ) -> list[ActionClause]:
     """Clauses addressed to ``actor`` (any alias), led by ``verb`` (any form), in ``doc``.
 
     ``actor`` also matches an addressee as the text writes it ("the Office"), whatever it
     was resolved to. ``verb`` matches by words: ``calls`` matches ``calls upon`` and ``calls for``;
     ``expresses`` matches ``expresses appreciation``. ``doc`` matches the symbol
-    ignoring case and spaces; when no symbol equals it, any symbol containing it.
+    ignoring case and spaces; when no symbol equals it, any symbol containing it. With ``by_prefix`` (a user's
+    filter, not a question's actor), an ``actor`` that names no actor matches those whose name begins with it.
     """
     clauses = list(clauses)
     if doc:
@@ -75,10 +78,14 @@ def filter_mandates(
         clauses = [c for c in clauses if c.verb == lemma or c.verb.startswith(lemma + " ")]
     if actor:
         written = surface_key(actor)
-        clauses = [
+        named = [
             c for c in clauses
             if actor_matches(actor, c.actors, aliases) or (c.addressee and surface_key(c.addressee) == written)
         ]
+        # no actor of that name: those whose name begins with it ("Director General" is the "Director General of
+        # the World Health Organization" of the text)
+        clauses = named if named or not by_prefix else [
+            c for c in clauses if any(surface_key(a).startswith(written + " ") for a in c.actors)]
     return clauses
 
 
@@ -372,7 +379,7 @@ def mandates_command(
     if doc and not filter_mandates(clauses, doc=doc):
         symbols = ", ".join(sorted({c.doc for c in clauses})) or "none"
         raise InputError(f"no document matches {doc!r}; documents: {symbols} (see `rag list`)")
-    selected = filter_mandates(clauses, actor=actor, verb=verb, doc=doc, aliases=aliases)
+    selected = filter_mandates(clauses, actor=actor, verb=verb, doc=doc, aliases=aliases, by_prefix=True)
     if as_json:
         sys.stdout.write(json.dumps([c.to_json() for c in selected], ensure_ascii=False, indent=2) + "\n")
         return 0

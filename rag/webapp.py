@@ -527,7 +527,8 @@ class Handlers:
         from rag.mandate_query import excerpt, filter_mandates, mandate_rows, mandates_csv
 
         clauses, aliases = self._clauses()
-        selected = filter_mandates(clauses, actor=actor or None, verb=verb or None, doc=doc or None, aliases=aliases)
+        selected = filter_mandates(clauses, actor=actor or None, verb=verb or None, doc=doc or None, aliases=aliases,
+                                   by_prefix=True)
         rows = [
             [r["doc"], r["label"], r["actors"], r["verb"], excerpt(r["action"], MANDATE_EXCERPT_CHARS)]
             for r in mandate_rows(selected)

@@ -443,7 +443,7 @@ def test_the_kind_filter_holds_in_every_kind_of_answer() -> None:
         "PP 1"]
     # a question about the document itself: its heading and * footnotes are left out
     editing = _answerer().answer("Was it formally edited?", _hits("OP 1"), LIBRARY, kinds=operative)
-    assert {c.kind for c in editing.citations} <= {"operative"}
+    assert editing.abstained and not editing.citations and "--kind" in editing.answer  # not an unrelated OP
     # mandates: only the paragraphs of the kinds asked for
     mandates = _answerer().answer("What are Member States asked to do?", _hits("PP 2"), LIBRARY, kinds=["preambular"])
     assert {c.kind for c in mandates.citations} <= {"preambular"}

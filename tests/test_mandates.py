@@ -673,3 +673,11 @@ def test_cli_reads_the_index(built_pipeline: object, capsys: pytest.CaptureFixtu
     assert [(r["doc"], r["label"]) for r in rows] == [
         (SEED_SYMBOL, "OP 2"), (SEED_SYMBOL, "OP 2 (a)"), (SEED_SYMBOL, "OP 2 (b)"), (SEED_SYMBOL, "OP 3")
     ]
+
+
+def test_an_actor_named_by_the_start_of_its_name_is_found_when_no_actor_has_that_name() -> None:
+    clauses = _one("1. Requests the Director-General of the World Health Organization to report on progress;")
+    assert len(filter_mandates(clauses, actor="Director-General", by_prefix=True)) == 1
+    assert len(filter_mandates(clauses, actor="Director General", by_prefix=True)) == 1
+    assert filter_mandates(clauses, actor="World Health Organization", by_prefix=True) == []  # the start only
+    assert filter_mandates(clauses, actor="Director General") == []  # a question's actor is matched whole
