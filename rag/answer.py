@@ -501,15 +501,14 @@ class Answerer:
     def profile(self, question: str) -> _Profile:
         """The question's content terms with their weights and alias alternatives (a body named as the author
         of the texts, "What does the General Assembly ask ...", is not a term: see ``rag.retrieve.find_issuers``)."""
-        from rag.retrieve import find_issuers, matcher_for, without_spans
+        from rag.retrieve import document_reference_spans, find_issuers, without_spans
 
         content = question
         for start, end, _ in reversed(find_issuers(question, self.aliases) if self.aliases is not None else []):
             content = content[:start] + " " + content[end:]
         # an indexed document's number or symbol says which document, not what its paragraphs must say (the
         # search leaves it out too); the number of a resolution that is not indexed is what the paragraphs cite
-        references = matcher_for(self.symbols).references(content)
-        topical = without_spans(content, [(start, end) for start, end, _, _ in references])
+        topical = without_spans(content, document_reference_spans(content, self.symbols))
         terms = question_terms(topical) or question_terms(content)
         alternatives: dict[str, list[frozenset[str]]] = {t: [] for t in terms}
         if self.aliases is not None:

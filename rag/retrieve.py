@@ -285,6 +285,27 @@ class SymbolMatcher:
         return found
 
 
+#: A body by its short name ("the Council", "the Assembly"); in a question naming a document, the body that adopted it.
+_SHORT_BODY = re.compile(r"\bthe\s+(?:Council|Assembly)\b(?!\s+(?:on|of|for)\b)")
+
+
+def document_reference_spans(text: str, known: Sequence[str]) -> list[tuple[int, int]]:
+    """Where a question says which indexed document it is about: its number or symbol and, in a question that
+    names one, a body's short name ("What does the Council demand in resolution 2730?"). Those words say which
+    document, not what its paragraphs say.
+
+    >>> text = "What does the Council demand in resolution 2730?"
+    >>> [text[a:b] for a, b in document_reference_spans(text, ["S/RES/2730 (2024)"])]
+    ['2730', 'the Council']
+    >>> document_reference_spans("What does the Council demand?", ["S/RES/2730 (2024)"])
+    []
+    """
+    spans = [(start, end) for start, end, _, _ in matcher_for(known).references(text)]
+    if spans:
+        spans += [match.span() for match in _SHORT_BODY.finditer(text)]
+    return spans
+
+
 def find_symbols(text: str, known: Sequence[str]) -> tuple[list[str], list[str]]:
     """Indexed documents a question names: (by full symbol, by short number only).
 
@@ -691,7 +712,7 @@ def analyse_query(query: str, known_symbols: Sequence[str] = (), expander: Query
     # (a question about the document itself, "When was resolution 2730 adopted?", looks for its heading, which
     # has the number)
     if metadata_intent(text) is None:
-        spans += [(start, end) for start, end, _, _ in matcher.references(text)]
+        spans += document_reference_spans(text, known_symbols)
     content = without_spans(text, spans)
     if not tokenize(content):  # nothing but the document's number: it is what to look for
         content = without_spans(text, spans[: len(issuers)])
