@@ -496,7 +496,12 @@ class Answerer:
             answer = self._answer_mandates(question, hits, library, doc=doc, named=named, kinds=kinds)
             if answer is not None:
                 return answer
-        return self._answer_search(question, hits, library, k=k, named=named, query_vector=query_vector, kinds=kinds)
+        answer = self._answer_search(question, hits, library, k=k, named=named, query_vector=query_vector, kinds=kinds)
+        silent = [symbol for symbol in precise if symbol not in {c.doc for c in answer.citations}]
+        if len(precise) > 1 and silent and not answer.abstained:
+            # "Compare what resolutions 787 and 1445 ask of all States": say that one of them has nothing as close
+            answer.answer += f"\n(No paragraph of {' or '.join(silent)} answers this question as closely.)"
+        return answer
 
     def profile(self, question: str) -> _Profile:
         """The question's content terms with their weights and alias alternatives (a body named as the author
@@ -1062,7 +1067,8 @@ class Answerer:
     def _compose(self, question: str, groups: Sequence[_Group], *, lead: str = "") -> Answer:
         lines: list[str] = [lead] if lead else []
         citations: list[tuple[float, int, Citation]] = []
-        several_docs = len({g.passage.doc for g in groups}) > 1
+        # a label says which document too when the answer or the index has several ("[S/RES/2730 (2024), OP 3]")
+        several_docs = len({g.passage.doc for g in groups} | set(self.symbols)) > 1
         for index, group in enumerate(groups):
             label = f"{group.passage.doc}, {group.passage.label}" if several_docs else group.passage.label
             lines.append(f"{_quote(group.passage.text, group.excerpt)} [{label}]")

@@ -399,8 +399,8 @@ def repair_split_words(text: str) -> str:
     'within its mandate, incorporation of terrorism'
     >>> repair_split_words("as and when conducive to terrorism, it is in the interest of All St ates")
     'as and when conducive to terrorism, it is in the interest of All States'
-    >>> repair_split_words("the UN it, a part of, per cent")
-    'the UN it, a part of, per cent'
+    >>> repair_split_words("the UN it, a part of, per cent, the e-learning module")
+    'the UN it, a part of, per cent, the e-learning module'
     """
     fragments = {word for word in set(_WORD.findall(text)) if not is_word(word)}
     if not fragments:
@@ -443,6 +443,8 @@ def _should_glue(left_token: str, right_token: str) -> bool:
         return False  # "72/194 a" or "non-state actors": only plain words
     if right_match.end() < len(right_token) and right_token[right_match.end()].isalnum():
         return False
+    if len(right) == 1 and right_token[1:2] == "-":
+        return False  # "the e-learning module": a letter and a hyphen begin a compound
     if left.isupper() and len(left) > 1:
         return False  # abbreviations: UN, UNODC
     if len(left) == 1 and left.lower() in ("a", "i") and len(right) > 1:

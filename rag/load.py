@@ -156,7 +156,7 @@ def sniff_format(data: bytes, path: Path) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise LoadError(f"{name} is a legacy binary Office file (.doc); save it as .docx or PDF and try again.")
     if suffix in PDF_SUFFIXES:
-        raise LoadError(f"{name} has a .pdf name but is not a PDF (it starts with {_preview(head)!r}); "
+        raise LoadError(f"{name} has a .pdf name but is not a PDF (it starts with {_preview(head)}); "
                         "check the file or rename it.")
     if suffix in DOCX_SUFFIXES:
         raise LoadError(f"{name} has a {suffix} name but is not a Word document; check the file or rename it.")
@@ -178,8 +178,14 @@ def sniff_format(data: bytes, path: Path) -> str:
 
 
 def _preview(head: bytes) -> str:
-    text = head[:40].decode("utf-8", errors="replace")
-    return re.sub(r"\s+", " ", text).strip()
+    """How a file starts, for a message: its first words quoted, or "binary data" (never raw bytes).
+
+    >>> _preview(b"Recalling its resolutions 1/2"), _preview(bytes(range(1, 40)))
+    ("'Recalling its resolutions 1/2'", 'binary data')
+    """
+    text = re.sub(r"\s+", " ", head[:40].decode("utf-8", errors="replace")).strip()
+    printable = sum(c.isprintable() and c != "\ufffd" for c in text)
+    return repr(text) if text and printable >= 0.9 * len(text) else "binary data"
 
 
 def decode_text(data: bytes, path: Path) -> str:

@@ -157,7 +157,7 @@ def file_hash(path: Path) -> str:
 #: Version of what parsing makes of a file (``rag.parse``, ``rag.akn``, ``rag.load``). Bump it when a change there
 #: alters the passages of files already indexed: the next ingest then re-reads every file instead of skipping
 #: it as unchanged, so an index never keeps passages the current parser would not give.
-PARSE_VERSION = 3
+PARSE_VERSION = 4
 
 
 def ingest_digest(path: Path) -> str:

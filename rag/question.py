@@ -128,7 +128,8 @@ _QUESTION_TALK = frozenset(
         "refer refers referred reference talk talks provision provisions language list show tell me us give "
         "where which what whose whom why when how many much kind type one ones part parts contain contains "
         "include includes included anywhere specifically particular relate relates related according "
-        "quote quoting cite cited address addresses addressed ask asks asked"
+        "quote quoting cite cited address addresses addressed ask asks asked compare comparing comparison "
+        "contrast summarize summarise summary describe explain"
     )
 )
 
@@ -138,6 +139,8 @@ def question_terms(question: str) -> list[str]:
 
     >>> question_terms("What does the text say about money laundering?")
     ['money', 'launder']
+    >>> question_terms("Compare what the two texts ask of all States")
+    ['two', 'state']
     """
     seen: list[str] = []
     for token in tokenize(question):

@@ -262,7 +262,8 @@ class Handlers:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         turn, index = place
         citations = turns[turn]["citations"]
-        several = len({c["doc"] for c in citations}) > 1
+        # a chip says which document when the answer or the index has several
+        several = len({c["doc"] for c in citations} | set(self.pipeline.snapshot().symbols)) > 1
         chips = gr.Radio(
             choices=[(view.chip_label(c, several), view.cite_key(turn, i)) for i, c in enumerate(citations)],
             value=view.cite_key(turn, index),
@@ -319,11 +320,17 @@ class Handlers:
         )
 
     def _file_name(self, source: str) -> str:
-        """The name a document's file was uploaded or ingested under (without the hash of a kept upload)."""
+        """The name a document's file was uploaded or ingested under (an upload kept by an older version had the
+        hash in its name)."""
         path = Path(source)
-        if path.parent.resolve() == self.uploads_dir.resolve():
+        if self._is_kept_upload(path):
             return re.sub(r"^[0-9a-f]{12}-", "", path.name)
         return path.name
+
+    def _is_kept_upload(self, path: Path) -> bool:
+        """Is ``path`` a copy this app keeps of an upload (``uploads/<hash>/<name>``, or ``uploads/<hash>-<name>``
+        as older versions kept them)?"""
+        return self.uploads_dir.resolve() in path.resolve().parents
 
     @shown_errors
     def browse(self, symbol: str | None, label: str | None = "") -> tuple[Any, Any]:
@@ -391,17 +398,18 @@ class Handlers:
         return ""
 
     def _keep_upload(self, path: Path) -> tuple[Path, bool]:
-        """Copy an upload to ``uploads/<hash>-<safe name>``; returns the copy and whether it is new.
+        """Copy an upload to ``uploads/<hash>/<safe name>``; returns the copy and whether it is new.
 
-        The content hash in the name makes a second upload of the same file the same path (so
-        ingest skips it) and keeps two different files of the same name apart.
+        The content hash in the folder makes a second upload of the same file the same path (so ingest skips
+        it) and keeps two different files of the same name apart; the file keeps its own name, which is what a
+        document without a symbol of its own is called ("notes on the meeting").
         """
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
         stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(path.name).stem).strip("._")[:80] or "document"
-        target = self.uploads_dir / f"{digest}-{stem}{path.suffix.lower()}"
+        target = self.uploads_dir / digest / f"{stem}{path.suffix.lower()}"
         if target.exists():
             return target, False
-        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.part")
         shutil.copyfile(path, partial)
         os.replace(partial, target)
@@ -439,14 +447,14 @@ class Handlers:
         except BaseException:
             for copy, (_, created) in kept.items():
                 if created:
-                    Path(copy).unlink(missing_ok=True)
+                    self._forget_upload(copy)
             raise
         rows = []
         for outcome in report.files:
             name, created = kept.get(outcome.path, (Path(outcome.path).name, False))
             rows.append([name, outcome.status, outcome.symbol, outcome.passages, self._detail(outcome)])
             if outcome.status in ("failed", "skipped") and created:
-                Path(outcome.path).unlink(missing_ok=True)
+                self._forget_upload(outcome.path)
             old = previous.get(outcome.symbol, "")
             if outcome.status == "replaced" and old != outcome.path:
                 self._forget_upload(old)
@@ -456,8 +464,10 @@ class Handlers:
     def _forget_upload(self, source: str) -> None:
         """Delete a kept upload that no indexed document comes from any more (never a file elsewhere)."""
         path = Path(source)
-        if source and path.parent.resolve() == self.uploads_dir.resolve():
+        if source and self._is_kept_upload(path):
             path.unlink(missing_ok=True)
+            if path.parent != self.uploads_dir and not any(path.parent.iterdir()):
+                path.parent.rmdir()
 
     def _detail(self, outcome: Any) -> str:
         from rag.render import summary
@@ -807,7 +817,8 @@ def _documents_tab(h: Handlers) -> dict[str, Any]:
                 column_widths=["22%", "15%", "20%", "10%", "33%"],
             )
             with gr.Row():
-                remove_doc = gr.Dropdown(label="Remove a document", choices=[], scale=2)
+                # a custom value lets the confirmation dialog's "no" (CANCELLED) through Gradio's check of choices
+                remove_doc = gr.Dropdown(label="Remove a document", choices=[], scale=2, allow_custom_value=True)
                 remove = gr.Button("Remove", variant="stop", scale=1)
             refresh = gr.Button("Refresh the list", size="sm")
     doc.input(h.browse, inputs=doc, outputs=[view_html, paragraph], api_visibility=PRIVATE)

@@ -606,3 +606,14 @@ def test_a_mandate_in_a_chapeau_comes_with_its_items() -> None:
         "Which measures on fisheries are Member States urged to consider?", hits, library)
     assert [c.label for c in answer.citations] == ["OP 5", "OP 5 (a)", "OP 5 (b)"]
     assert "Closing their ports" in answer.answer and "catch registries" in answer.answer
+
+
+def test_a_question_on_several_documents_says_which_has_nothing_as_close() -> None:
+    other = Passage(OTHER, "operative", "1", "1. Decides to remain seized of the matter.")
+    library = FakeLibrary([*_passages(), other])
+    hits = [*_hits("OP 2", dense=0.8), Hit(other, 0.2, dense=0.1, lexical=0.0, rank=3)]
+    answer = _answerer().answer("Compare what resolutions 99/1 and 9999 (2030) ask of coast guards", hits, library)
+    assert [c.label for c in answer.citations][:1] == ["OP 2"]
+    assert answer.answer.endswith(f"(No paragraph of {OTHER} answers this question as closely.)")
+    alone = _answerer().answer("What does resolution 99/1 ask of coast guards?", hits, library)
+    assert "No paragraph of" not in alone.answer

@@ -145,10 +145,15 @@ def test_ask_open_a_source_and_upload_a_document(page: Any) -> None:
     assert page.locator("#document-view .psg.depth-1").count() > 0
     shoot(page, "documents", "documents.png")
 
-    # remove it again: the page asks for confirmation first
-    page.once("dialog", lambda dialog: dialog.accept())
+    # remove it again: the page asks for confirmation first; "no" changes nothing and shows no error
     page.locator("input[aria-label='Remove a document']").click()
     page.get_by_role("option", name="S/RES/2730 (2024)").click()
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Remove", exact=True).click()
+    page.wait_for_timeout(1500)
+    assert "2 documents" in page.inner_text("#status") and "S/RES/2730" in page.inner_text("#documents-table")
+    assert page.locator(".toast-body.error").count() == 0 and "Error" not in page.inner_text("#documents-table")
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Remove", exact=True).click()
     page.wait_for_function("!document.querySelector('#documents-table')?.innerText.includes('S/RES/2730')")
     assert "1 document" in page.inner_text("#status")

@@ -92,8 +92,9 @@ def test_upload_names_cannot_leave_the_uploads_folder(uploader: Handlers, tmp_pa
     assert [row[1] for row in rows] == ["added", "added"]  # a text without structure is still a text
     assert files_under(tmp_path, besides=uploader.uploads_dir.parent) == before  # nothing written elsewhere
     kept = files_under(uploader.uploads_dir)
-    assert len(kept) == 2 and all(p.resolve().parent == uploader.uploads_dir.resolve() for p in kept)
-    assert all(re.fullmatch(r"[0-9a-f]{12}-[A-Za-z0-9][A-Za-z0-9._-]*\.txt", p.name) for p in kept), kept
+    assert len(kept) == 2 and all(p.resolve().parent.parent == uploader.uploads_dir.resolve() for p in kept)
+    assert all(re.fullmatch(r"[0-9a-f]{12}", p.parent.name) for p in kept), kept
+    assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.txt", p.name) for p in kept), kept
 
 
 def test_cli_reads_the_path_it_is_given_and_writes_only_the_index(tmp_path: Path) -> None:

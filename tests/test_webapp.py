@@ -104,9 +104,10 @@ def test_answer_streams_then_links_every_citation(handlers: Handlers) -> None:
     assert frames[0][0][-1]["content"] == "<i>Searching…</i>" and frames[0][3] == ""
     assert [m["role"] for m in history] == ["user", "assistant"]
     answer = history[-1]["content"]
-    assert '<a class="cite" href="#cite:0:0"' in answer and "[OP 3]</a>" in answer
+    # two documents are indexed: each label says which one
+    assert '<a class="cite" href="#cite:0:0"' in answer and f"[{SEED}, OP 3]</a>" in answer
     assert turns[0]["citations"][0]["label"] == "OP 3" and turns[0]["citations"][0]["doc"] == SEED
-    assert chips.choices == [("OP 3", "0:0")] and chips.value == "0:0"
+    assert chips.choices == [(f"{SEED}, OP 3", "0:0")] and chips.value == "0:0"
     assert "biometric data" in source and "<mark>" in source
     assert copy.startswith(f"{SEED}, OP 3: “") and "biometric data" in copy
     growing = [len(re.sub(r"<[^>]+>", "", f[0][-1]["content"])) for f in frames[1:]]
@@ -126,7 +127,7 @@ def test_history_and_citations_are_kept_per_session(handlers: Handlers) -> None:
     assert chips.value == "0:0" and "biometric data" in source and copy.startswith(f"{SEED}, OP 3")
     # a click on the first answer's message shows its citations again
     chips, _, source, _ = handlers.select_message(turns, select({"index": 1, "value": ""}))
-    assert chips.choices == [("OP 3", "0:0")]
+    assert chips.choices == [(f"{SEED}, OP 3", "0:0")]
     fresh = ask(handlers, "victims of terrorism")[-1]  # another session starts from nothing
     assert len(fresh[0]) == 2 and len(fresh[1]) == 1
 
@@ -266,8 +267,8 @@ def test_upload_adds_then_recognises_a_duplicate(uploader: Handlers, tmp_path: P
     rows, cleared, status, *_ = uploader.upload([str(source)])
     assert rows[0][:4] == ["S_RES_787_1992.txt", "added", "S/RES/787 (1992)", rows[0][3]] and rows[0][3] > 10
     assert "operative" in rows[0][4] and cleared is None and status.startswith("1 document")
-    kept = list(uploader.uploads_dir.iterdir())
-    assert len(kept) == 1 and kept[0].name.endswith("-S_RES_787_1992.txt")
+    kept = list(uploader.uploads_dir.iterdir())  # one folder per content hash, the file under its own name
+    assert len(kept) == 1 and [p.name for p in kept[0].iterdir()] == ["S_RES_787_1992.txt"]
     assert uploader.refresh()[2][0][5] == "S_RES_787_1992.txt"  # shown under its own name
     with pytest.warns(UserWarning, match="already indexed as S/RES/787"):
         rows, *_ = uploader.upload([str(source)])
@@ -323,8 +324,18 @@ def test_upload_limits_size_and_tames_file_names(tmp_path: Path) -> None:
     odd = tmp_path / "..a b<c>;rm -rf.TXT"
     odd.write_text("text")
     copy, created = h._keep_upload(odd)
-    assert created and copy.parent == h.uploads_dir and re.fullmatch(r"[0-9a-f]{12}-a_b_c_rm_-rf\.txt", copy.name)
+    assert created and copy.parent.parent == h.uploads_dir and re.fullmatch(r"[0-9a-f]{12}", copy.parent.name)
+    assert copy.name == "a_b_c_rm_-rf.txt"
     assert h._keep_upload(odd) == (copy, False)
+
+
+def test_a_document_without_a_symbol_is_named_after_the_file_uploaded(uploader: Handlers, tmp_path: Path) -> None:
+    notes = tmp_path / "meeting notes.txt"
+    notes.write_text("Some notes on the meeting of the working group.\n\nThe next meeting is in May.\n")
+    rows, *_ = uploader.upload([str(notes)])
+    assert rows[0][1:3] == ["added", "meeting_notes"]  # not the name of the kept copy, with its hash
+    uploader.remove("meeting_notes")
+    assert list(uploader.uploads_dir.iterdir()) == []  # the copy and its folder go with it
 
 
 def test_upload_without_files_and_remove_without_choice_warn(uploader: Handlers) -> None:
