@@ -356,6 +356,15 @@ def _matching_lines(heading: Passage | None, patterns: Sequence[re.Pattern[str]]
     return next((p for p in patterns if any(p.search(span) for span in spans)), None)
 
 
+#: A question on the indexed documents themselves: "Which resolutions were adopted in 2024?", "Which documents did
+#: the Security Council adopt?" (not "Which resolutions adopted in 2024 mention X?": that asks about their text).
+_CATALOGUE_QUESTION = re.compile(
+    r"^\s*(?:which|what)\s+(?:of\s+the\s+)?(?:resolutions|documents|texts)\s+(?:(?:were|was|did|have|has)\s+)?"
+    r"(?:[\w-]+\s+){0,4}?adopt(?:ed)?\b"
+    r"(?:\s+(?:in|by|during)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w-]*|\d{4})(?:\s+(?:(?-i:[A-Z])[\w-]*|of|and|on|in|or|\d{4}))*)?"
+    r"\s*\??\s*$",
+    re.IGNORECASE,
+)
 #: A draft: its heading presents a "draft resolution" (or decision), or its symbol has an ``/L.`` segment.
 _DRAFT_WORDING = re.compile(r"\bdraft\s+(?:resolution|decision)s?\b", re.IGNORECASE)
 
@@ -482,6 +491,8 @@ class Answerer:
                                         query_vector=query_vector, kinds=kinds)
             if answer is not None:
                 return answer
+        if library is not None and not doc and _CATALOGUE_QUESTION.match(question):
+            return self._answer_catalogue(question, library, kinds=kinds)
         intent = metadata_intent(question)
         if intent is not None and kinds and not {"heading", "footnote"} & set(kinds):
             limited = " and ".join(kinds)
@@ -1028,6 +1039,36 @@ class Answerer:
                 lead = "The text closes with the meeting and the date of its adoption:"  # "54th plenary meeting"
         lead = " ".join(part for part in (lead, about_note) if part)
         return self._compose(question, [group], lead=lead)
+
+    def _answer_catalogue(self, question: str, library: Library, *, kinds: Sequence[str] | None) -> Answer:
+        """"Which resolutions were adopted in 2024?", "Which resolutions did the Security Council adopt?": the
+        indexed documents adopted in the years and by the bodies the question names (all of them when it names
+        none), each cited by its heading's adoption line. A draft was not adopted: it is left out."""
+        from rag.retrieve import find_issuers
+
+        years = set(re.findall(r"\b\d{4}\b", question))
+        bodies = {canonical for _, _, canonical in find_issuers(question, self.aliases)} if self.aliases else set()
+        infos = list(library.documents())
+        groups: list[_Group] = []
+        for info in infos:
+            symbol = str(getattr(info, "symbol", ""))
+            heading = next((p for p in library.passages(symbol) if p.kind == "heading"), None)
+            if heading is None or draft_evidence(symbol, heading.text) or (kinds and "heading" not in kinds):
+                continue
+            if years and str(getattr(info, "date", ""))[:4] not in years:
+                continue
+            if bodies and not bodies & library.heading_bodies(symbol):
+                continue
+            spans = [heading.text[a:b] for a, b in excerpt_spans(heading)]
+            line = next((span for span in spans if ADOPTION_LINE.search(span)), "") or getattr(info, "title", "")
+            groups.append(_Group(heading, 1.0, line if line in heading.text else ""))
+        what = "".join([f" by the {' or the '.join(sorted(bodies))}" if bodies else "",
+                        f" in {' or '.join(sorted(years))}" if years else ""])
+        if not groups:
+            return self._abstain(question, f"None of the {len(infos)} indexed documents was adopted{what}.")
+        lead = f"{len(groups)} of the {len(infos)} indexed documents {'was' if len(groups) == 1 else 'were'} " \
+               f"adopted{what}:"
+        return self._compose(question, groups, lead=lead)
 
     def _not_stated(self, question: str, intent: str, symbol: str, heading: Passage, notes: Sequence[Passage],
                     about_note: str) -> Answer:

@@ -617,3 +617,39 @@ def test_a_question_on_several_documents_says_which_has_nothing_as_close() -> No
     assert answer.answer.endswith(f"(No paragraph of {OTHER} answers this question as closely.)")
     alone = _answerer().answer("What does resolution 99/1 ask of coast guards?", hits, library)
     assert "No paragraph of" not in alone.answer
+
+
+class _DatedLibrary(FakeLibrary):
+    """A library whose documents have dates (``rag list``)."""
+
+    def __init__(self, passages: Sequence[Passage], dates: dict[str, str]) -> None:
+        super().__init__(passages)
+        self.dates = dates
+
+    def documents(self) -> list[object]:
+        from types import SimpleNamespace
+
+        return [SimpleNamespace(symbol=s, title="", date=d) for s, d in self.dates.items()]
+
+
+def test_which_documents_were_adopted_when_or_by_whom_is_answered_from_their_headings() -> None:
+    from rag.aliases import AliasTable
+
+    council = Passage(OTHER, "heading", "", f"{OTHER}\nAdopted by the Security Council at its 9999th meeting, on "
+                                             "2 June 2030\nThe Security Council,")
+    draft = Passage("E/CN.15/2029/L.1", "heading", "", "E/CN.15/2029/L.1\nThe Commission recommends the following "
+                                                       "draft resolution:")
+    library = _DatedLibrary([*_passages(), council, draft],
+                            {DOC: "2029-05-01", OTHER: "2030-06-02", "E/CN.15/2029/L.1": "2030-01-01"})
+    answerer = _answerer(aliases=AliasTable.builtin())
+    in_2030 = answerer.answer("Which resolutions were adopted in 2030?", [], library)
+    assert [c.doc for c in in_2030.citations] == [OTHER]  # the draft of 2030 was not adopted
+    assert in_2030.answer.startswith("1 of the 3 indexed documents was adopted in 2030:")
+    assert "on 2 June 2030" in in_2030.answer
+    council_texts = answerer.answer("Which resolutions did the Security Council adopt?", [], library)
+    assert [c.doc for c in council_texts.citations] == [OTHER]
+    none = answerer.answer("Which resolutions were adopted in 1999?", [], library)
+    assert none.abstained and "None of the 3 indexed documents was adopted in 1999" in none.answer
+    # a question about their text is not a question about the documents
+    assert not answerer.answer("Which resolutions adopted in 2030 mention piracy?", _hits("OP 1"), library
+                               ).answer.startswith("1 of the")
