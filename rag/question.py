@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rag.errors import InputError
@@ -609,16 +609,15 @@ def respell(question: str, known: Callable[[str], bool]) -> str:
     """
     def mend(match: re.Match[str]) -> str:
         word = match.group(0)
-        stems = tokenize(word)
-        if not stems or all(known(s) for s in stems) or any(known(s) for c in countries_of(word) for s in tokenize(c)):
+        if not tokenize(word) or _known_form([word], known) or _known_form(countries_of(word), known):
             return word  # known, or a country's adjective ("Ugandan"): not a slip
-        fix = next((c for c in slips(word) if (found := tokenize(c)) and all(known(s) for s in found)), word)
-        if fix != word:
-            from rag.clean import is_word
+        fix = _known_form(slips(word), known)
+        if not fix:
+            return word
+        from rag.clean import is_word
 
-            if is_word(word):  # an English word the corpus lacks ("joining"), not a slip for one it has ("jointing")
-                return word
-        return fix
+        # an English word the corpus lacks ("joining") is not a slip for one it has ("jointing")
+        return word if is_word(word) else fix
 
     return re.sub(r"[A-Za-z]+", mend, question)
 
@@ -634,7 +633,12 @@ def countries_named(question: str, known: Callable[[str], bool]) -> list[str]:
     for word in re.findall(r"\b[A-Z][a-z]+\b", question):
         if all(known(s) for s in tokenize(word)):
             continue
-        country = next((c for c in countries_of(word) if (stems := tokenize(c)) and all(known(s) for s in stems)), "")
+        country = _known_form(countries_of(word), known)
         if country and country.capitalize() not in found:
             found.append(country.capitalize())
     return found
+
+
+def _known_form(candidates: Iterable[str], known: Callable[[str], bool]) -> str:
+    """The first of ``candidates`` whose stems the corpus knows, or ``""``."""
+    return next((c for c in candidates if (stems := tokenize(c)) and all(known(s) for s in stems)), "")
