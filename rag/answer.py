@@ -690,7 +690,7 @@ class Answerer:
                 question,
                 "The indexed documents do not seem to answer this question: no paragraph is close enough to it.",
             )
-        chosen = self._choose(question, hits, k, named)
+        chosen, left_out = self._choose(question, hits, k, named)
         answering = [h for h in chosen if not self.unanswered(question, [h.passage])]
         if not answering:
             reason = self.unanswered(question, [h.passage for h in chosen])
@@ -702,15 +702,23 @@ class Answerer:
         if lead is not chosen[0]:  # lead with the paragraph that gives what the question asks for
             chosen = [dataclasses.replace(lead, score=chosen[0].score), *(h for h in chosen if h is not lead)]
         groups = self._group(question, chosen, hits, library, query_vector=query_vector, kinds=kinds)
-        return self._compose(question, groups)
+        answer = self._compose(question, groups)
+        if left_out:  # "Which resolutions mention X?" with more of them than ``k`` cites: name the others
+            wanted = len({c.doc for c in answer.citations}) + len(left_out)
+            answer.answer += f"\n(These documents say so too: {', '.join(left_out)}; with k = {wanted} all are cited.)"
+        return answer
 
-    def _choose(self, question: str, hits: Sequence[Hit], k: int, named: Sequence[str] = ()) -> list[Hit]:
+    def _choose(self, question: str, hits: Sequence[Hit], k: int,
+                named: Sequence[str] = ()) -> tuple[list[Hit], list[str]]:
         """The best hit, plus the others that answer about as well (see :class:`SelectionPolicy`); for a question
-        on several documents (it asks which ones, or names several), the best of each on the topic."""
+        on several documents (it asks which ones, or names several), the best of each on the topic. Also the
+        documents that answer too but are left out by the cap (``k``)."""
         policy = self.selection
         listing = wants_list(question) or len(named) > 1
         share = policy.list_score_share if listing else policy.score_share
-        cap = min(k, MAX_LIST_ITEMS) if listing else min(k, policy.max_items)
+        documents = asks_for_documents(question) or len(named) > 1
+        # one paragraph per document: as many documents as ``k``
+        cap = k if documents else min(k, MAX_LIST_ITEMS) if listing else min(k, policy.max_items)
         # a heading answers questions about the document itself (handled apart), not about its content
         content = [h for h in hits if h.passage.kind != "heading"] or list(hits)
         profile = self.profile(question)
@@ -726,19 +734,21 @@ class Answerer:
         # question wants a place, a date, a number ...: then the paragraph that gives it must stay in); "Which
         # resolutions ...?": the best paragraph of each document on the topic (the search ranks those first)
         mentions = asks_for_mentions(question) and bool(profile.terms) and not expected_types(question)
-        documents = asks_for_documents(question) or len(named) > 1
+        left_out: list[str] = []  # documents that answer too, beyond the cap
         for hit in content[1:]:
-            if len(chosen) >= cap:
+            if len(chosen) >= cap and not documents:
                 break
-            if documents and any(c.passage.doc == hit.passage.doc for c in chosen):
+            if documents and hit.passage.doc in {c.passage.doc for c in chosen} | set(left_out):
                 continue
             if mentions or documents:
                 if mentions:
                     answers = profile.coverage(set(tokenize(_passage_context(hit.passage)))) >= 1.0
                 else:
                     answers = relevance(hit) >= policy.min_relevance_share * best_relevance
-                if answers:
+                if answers and len(chosen) < cap:
                     chosen.append(hit)
+                elif answers:
+                    left_out.append(hit.passage.doc)
                 continue
             if best.score <= 0 or hit.score < share * best.score:
                 continue
@@ -747,7 +757,7 @@ class Answerer:
                 continue
             if hit.score >= policy.close_share * best.score or own >= policy.relevance_share * best_relevance:
                 chosen.append(hit)
-        return chosen
+        return chosen, left_out
 
     def _group(
         self, question: str, chosen: Sequence[Hit], hits: Sequence[Hit], library: Library | None, *,
@@ -920,8 +930,10 @@ class Answerer:
             groups += [_Group(child, hit_scores.get(key, 0.0), "")
                        for child in _sub_paragraphs(passages[key], passages.values())
                        if (child.doc, child.label) not in keys]
-        if topic_terms:  # quote what the paragraph says on the topic
-            self._set_excerpts(question, groups, query_vector=None)
+        if topic_terms:  # quote what the paragraph says on the topic; every clause addresses the actor, whose name
+            # in a clause ("information provided by the Secretary-General") says nothing of the topic
+            focus = question.replace(query.surface, " ", 1) if query.surface else question
+            self._set_excerpts(focus, groups, query_vector=None)
         else:  # the complete list: quote each mandate clause (a sub-paragraph whole)
             for group in groups:
                 span = spans.get((group.passage.doc, group.passage.label), (0, len(group.passage.text)))

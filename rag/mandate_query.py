@@ -121,6 +121,15 @@ _ACTIVE_CUE = re.compile(
     r"task|require|expect|recommend|entrust|remind|want|give|assign)\b",
     re.IGNORECASE,
 )
+#: "Which resolutions request X to ...", "paragraphs that urge X", "Does any resolution ask X": the texts are the
+#: subject, and the list of them across the documents is what the question asks for.
+_TEXTS_CUE = re.compile(
+    r"\b(?:resolutions?|documents?|texts?|paragraphs?|decisions?|ones?)\s+(?:that\s+|which\s+)?"
+    r"(?:also\s+|still\s+|explicitly\s+|specifically\s+)?"
+    r"(?P<verb>(?:request|ask|call|urge|encourage|invite|authori[sz]e|demand|direct|instruct|mandate|task|require|"
+    r"recommend|entrust|remind)s?(?:\s+(?:up)?on)?)\b",
+    re.IGNORECASE,
+)
 #: "What must X do", "What is X to do", "Should X share ...", "mandates of X", "X's tasks", "tasks for X".
 _NOUN_CUE = re.compile(
     r"\b(?P<verb>mandates?|tasks?|requests|calls|obligations|responsibilities|duties|assignments|"
@@ -142,7 +151,7 @@ _ASKS_FOR_ACTOR = re.compile(
 )
 _QUESTION_WORDS = re.compile(
     r"\b(?:what|which|who|whom|how|is|are|was|were|been|be|does|do|did|the|a|an|of|to|for|by|in|from|resolution|"
-    r"resolutions|document|text|paragraphs?|list|show|give|given|me|all|its|their|his|her|has|have|must|should|"
+    r"resolutions|documents?|texts?|paragraphs?|list|show|give|given|me|all|its|their|his|her|has|have|must|should|"
     r"shall|will|would|under|mandated|asked|requested|called|upon|on|urged|encouraged|invited|do|doing|say|says|"
     r"about|mandates?|tasks?|requests|calls|obligations|responsibilities|duties|assigned|it|this|that|these|those|"
     r"General\s+Assembly|Security\s+Council|draft|please|tell|us|exactly|specifically|also|further|any|anything)\b",
@@ -173,6 +182,9 @@ def parse_mandate_question(question: str, aliases: AliasTable | None = None) -> 
     >>> q = parse_mandate_question("Are States encouraged to ratify the Convention?")
     >>> q.actor, q.verb, q.topic
     ('States', 'encourages', 'ratify Convention')
+    >>> q = parse_mandate_question("Which resolutions request the Secretary-General to report?")
+    >>> q.actor, q.verb, q.topic
+    ('Secretary-General', 'requests', 'report')
     >>> parse_mandate_question("When was the resolution adopted?") is None
     True
     >>> parse_mandate_question("Who is requested to report to the General Assembly?") is None
@@ -187,7 +199,8 @@ def parse_mandate_question(question: str, aliases: AliasTable | None = None) -> 
     if _ASKS_FOR_ACTOR.search(text):
         return None  # the actor is what is asked for
     modal = re.match(r"\s*(?P<verb>should|must|shall)\b", text, re.IGNORECASE)  # "Should States ...?": the subject
-    cue = modal or _PASSIVE_CUE.search(text) or _ACTIVE_CUE.search(text) or _NOUN_CUE.search(text)
+    cue = modal or _PASSIVE_CUE.search(text) or _ACTIVE_CUE.search(text) or _TEXTS_CUE.search(text) \
+        or _NOUN_CUE.search(text)
     if cue is None:
         return None
     candidates: list[tuple[int, int, str, str]] = []

@@ -58,6 +58,9 @@ FOLDER_SUFFIXES = frozenset({".txt", ".pdf", ".docx", ".xml", ".html", ".htm"})
 EMBED_BATCH = 64
 #: Passages retrieved for an answer (more than it cites: abstention and list answers look at them).
 ANSWER_DEPTH = 10
+#: Passages retrieved for a question on which documents say something ("Which resolutions mention UNODC?"):
+#: a document that says it in one paragraph must still be among them when another says it in twenty.
+DOCUMENTS_DEPTH = 60
 
 Status = Literal["added", "replaced", "skipped", "failed"]
 
@@ -339,7 +342,7 @@ class Pipeline:
     def ask_with_hits(self, question: str, k: int | None = None, *, doc: str | None = None,
                       kind: str | Sequence[str] | None = None) -> tuple[Answer, list[Hit]]:
         """``ask``, also returning the retrieval hits the answer was built from (for generation)."""
-        from rag.question import clean_question, countries_named, respell
+        from rag.question import asks_for_documents, clean_question, countries_named, respell
 
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
@@ -353,8 +356,9 @@ class Pipeline:
             text = respell(text, answerer.vocabulary)
             countries = countries_named(text, answerer.vocabulary)  # "Ugandan forces" are also searched as "Uganda"
         aliases = _question_aliases(snapshot, text)
-        hits = self.retriever.search(snapshot, " ".join([text, *countries]), max(limit, ANSWER_DEPTH), doc=doc,
-                                     kind=kind, expander=aliases)
+        depth = max(limit, DOCUMENTS_DEPTH if asks_for_documents(text) else ANSWER_DEPTH)
+        hits = self.retriever.search(snapshot, " ".join([text, *countries]), depth, doc=doc, kind=kind,
+                                     expander=aliases)
         retrieved = time.perf_counter()
         if aliases is not None:
             answerer = answerer.with_aliases(aliases)

@@ -189,9 +189,33 @@ def test_which_resolutions_cites_the_best_paragraph_of_each_document() -> None:
     piracy = Passage(OTHER, "operative", "1", "1. Urges States to share information on pirate financing networks;")
     library = FakeLibrary([*_passages(), piracy])
     hits = [*_hits("OP 3", "OP 1", dense=0.8), Hit(piracy, 0.3, dense=0.6, lexical=1.0, rank=3)]
-    answer = _answerer().answer("Which resolutions ask States to share information on pirate financing?", hits,
+    answer = _answerer().answer("Which resolutions deal with sharing information on pirate financing?", hits,
                                 library)
     assert [(c.doc, c.label) for c in answer.citations] == [(DOC, "OP 3"), (OTHER, "OP 1")]
+
+
+def test_documents_beyond_k_are_named_and_cited_with_a_larger_k() -> None:
+    others = [Passage(f"S/RES/{n} (2030)", "operative", "1", f"1. Urges States to fight piracy in region {n};")
+              for n in (9001, 9002, 9003)]
+    library = FakeLibrary([*_passages(), *others])
+    hits = [*_hits("OP 1", dense=0.8), *(Hit(p, 0.5 - 0.1 * i, dense=0.6, lexical=1.0, rank=i + 2)
+                                         for i, p in enumerate(others))]
+    question = "Which resolutions mention piracy?"
+    two = _answerer().answer(question, hits, library, k=2)
+    assert [c.doc for c in two.citations] == [DOC, "S/RES/9001 (2030)"]
+    assert "say so too: S/RES/9002 (2030), S/RES/9003 (2030); with k = 4 all are cited" in two.answer
+    four = _answerer().answer(question, hits, library, k=4)
+    assert [c.doc for c in four.citations] == [DOC, *(p.doc for p in others)] and "say so too" not in four.answer
+
+
+def test_which_resolutions_request_an_actor_lists_the_mandates_of_every_document() -> None:
+    # the search found only the first document's paragraph; the mandate map knows the other's
+    report = Passage(OTHER, "operative", "2", "2. Requests the Secretary-General to report to the Council within "
+                     "six months;")
+    library = FakeLibrary([*_passages(), report])
+    answer = _answerer().answer("Which resolutions request the Secretary-General to report?", _hits("OP 1"), library)
+    assert [(c.doc, c.label) for c in answer.citations] == [(DOC, "OP 1"), (OTHER, "OP 2")]
+    assert answer.citations[0].excerpt.startswith("and requests the Secretary-General to report")
 
 
 def test_mandate_question_lists_every_paragraph_addressing_the_actor() -> None:
