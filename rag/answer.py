@@ -55,7 +55,7 @@ from rag.question import (
     countries_of,
     foreign_language,
     metadata_intent,
-    parse_label_request,
+    parse_label_requests,
     question_names,
     question_terms,
     slips,
@@ -479,16 +479,16 @@ class Answerer:
         precise, titled = library.documents_named(question) if library is not None and not doc else ([], [])
         named = precise or titled
         hits = [h for h in hits if h.passage.doc in precise] or hits
-        request = parse_label_request(question)
-        if library is not None and not doc and not precise and request is None:
+        requests = parse_label_requests(question)
+        if library is not None and not doc and not precise and not requests:
             # "When was resolution 757 adopted?" with 757 not indexed: only what the indexed documents say of it
             # ("Recalling its resolution 757 (1992) of 30 May 1992") answers, never another document's own facts
             answer = self._answer_unindexed(question, hits, library, k=k, query_vector=query_vector, kinds=kinds)
             if answer is not None:
                 return answer
-        if request is not None and library is not None:
-            answer = self._answer_label(question, request, hits, library, doc=doc, named=named, k=k,
-                                        query_vector=query_vector, kinds=kinds)
+        if requests and library is not None:
+            answer = self._answer_labels(question, requests, hits, library, doc=doc, named=named, k=k,
+                                         query_vector=query_vector, kinds=kinds)
             if answer is not None:
                 return answer
         if library is not None and not doc and _CATALOGUE_QUESTION.match(question):
@@ -941,6 +941,25 @@ class Answerer:
         return self._compose(question, groups)
 
     # ---- label questions
+    def _answer_labels(
+        self, question: str, requests: Sequence[LabelRequest], hits: Sequence[Hit], library: Library, *,
+        doc: str | None, named: Sequence[str] = (), k: int, query_vector: np.ndarray | None,
+        kinds: Sequence[str] | None = None,
+    ) -> Answer | None:
+        """Each paragraph the question names ("OP 3 and OP 4", "paragraphs 5 to 7"), in the order named; what
+        one of them cannot show ("There is no OP 30 in ...") is said in its place."""
+        answers = [answer for request in requests
+                   if (answer := self._answer_label(question, request, hits, library, doc=doc, named=named, k=k,
+                                                    query_vector=query_vector, kinds=kinds)) is not None]
+        if len(answers) <= 1:
+            return answers[0] if answers else None
+        shown = [answer for answer in answers if not answer.abstained]
+        if not shown:
+            return self._abstain(question, "\n".join(dict.fromkeys(answer.answer for answer in answers)))
+        citations = list({(c.doc, c.label): c for answer in shown for c in answer.citations}.values())
+        text = "\n".join(dict.fromkeys(line for answer in answers for line in answer.answer.splitlines()))
+        return Answer(question=question, answer=text, abstained=False, citations=citations)
+
     def _answer_label(
         self, question: str, request: LabelRequest, hits: Sequence[Hit], library: Library, *, doc: str | None,
         named: Sequence[str] = (), k: int, query_vector: np.ndarray | None, kinds: Sequence[str] | None = None,
@@ -951,7 +970,11 @@ class Answerer:
         symbols = _candidate_documents(library, request.symbol or doc, hits, named)
         if not symbols:
             if request.symbol:
-                return self._abstain(question, f"No document {request.symbol} is indexed (see `rag list`).")
+                from rag.retrieve import matcher_for
+
+                close = matcher_for(_indexed_symbols(library)).close_to(request.symbol)
+                hint = f": did you mean {' or '.join(close)}?" if close else " (see `rag list`)."
+                return self._abstain(question, f"No document {request.symbol} is indexed{hint}")
             return None
         unindexed = [] if request.symbol or doc or named else _unindexed(question, library)
         if unindexed:  # "paragraph 3 of resolution 72/194": not another document's paragraph 3
@@ -1264,10 +1287,12 @@ def _candidate_documents(library: Library, wanted: str | None, hits: Sequence[Hi
                          named: Sequence[str] = ()) -> list[str]:
     """Symbols to look in: the one asked for (any spelling), else those the question names, else those of the
     hits, then all indexed (the hits' documents first)."""
-    symbols = [str(getattr(d, "symbol", d)) for d in library.documents()]
-    if wanted:
-        key = _symbol_key(wanted)
-        return [s for s in symbols if _symbol_key(s) == key]
+    symbols = _indexed_symbols(library)
+    if wanted:  # any spelling: "S/RES/787" is "S/RES/787 (1992)"
+        from rag.retrieve import matcher_for
+
+        found = matcher_for(symbols).resolve(wanted)
+        return [found] if found else []
     ordered: list[str] = []
     for hit in hits:
         if hit.passage.doc not in ordered:
@@ -1276,8 +1301,8 @@ def _candidate_documents(library: Library, wanted: str | None, hits: Sequence[Hi
     return [s for s in ordered if s in named] or ordered
 
 
-def _symbol_key(symbol: str) -> str:
-    return "".join(symbol.split()).replace("_", "/").upper()
+def _indexed_symbols(library: Library) -> list[str]:
+    return [str(getattr(d, "symbol", d)) for d in library.documents()]
 
 
 #: How an answer names the part of a document (``Passage.part``) a paragraph is in.

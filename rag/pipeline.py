@@ -40,7 +40,7 @@ from rag.index import (
     rebuild_command,
     write_generation,
 )
-from rag.retrieve import DEFAULT_FUSION, CrossEncoderReranker, FusionConfig, Retriever
+from rag.retrieve import DEFAULT_FUSION, CrossEncoderReranker, FusionConfig, Retriever, resolve_document
 from rag.settings import Settings
 from rag.store import DocumentInfo, Store, symbol_key
 from rag.types import Answer, Document, Hit, Passage
@@ -280,9 +280,10 @@ class Pipeline:
 
     def document(self, symbol: str) -> Document:
         """One indexed document with its passages; ``InputError`` naming the indexed ones when unknown."""
-        document = self.snapshot().store.document(symbol)
-        if document is None:
-            raise InputError(f"no indexed document {symbol!r}; indexed: {self._known()} (see `rag list`)")
+        snapshot = self.snapshot()
+        document = snapshot.store.document(resolve_document(symbol, snapshot.symbols))
+        if document is None:  # removed meanwhile
+            raise InputError(f"no indexed document {symbol!r} (see `rag list`)")
         return document
 
     def passages(self, doc: str | None = None) -> list[Passage]:
@@ -313,10 +314,7 @@ class Pipeline:
             cache = self._mandates[1]
         symbols = snapshot.symbols
         if doc is not None:
-            stored_symbol = snapshot.store.find_symbol(doc)
-            if stored_symbol is None:
-                raise InputError(f"no indexed document {doc!r}; indexed: {self._known()} (see `rag list`)")
-            symbols = [stored_symbol]
+            symbols = [resolve_document(doc, symbols)]
         missing = [s for s in symbols if s not in cache]
         if missing:
             from rag.mandates import clauses_from_json, extract_mandates
@@ -350,6 +348,7 @@ class Pipeline:
         if limit < 1:
             raise InputError(f"k must be at least 1 (got {limit})")
         snapshot = self.snapshot()
+        doc = resolve_document(doc, snapshot.symbols) if doc else None  # "S/RES/787", "787": as stored
         answerer = self._answerer_for(snapshot)
         typed, countries = text, []
         if answerer.vocabulary is not None:  # "UNDOC ... biometics" is read as "UNODC ... biometrics"
@@ -417,10 +416,6 @@ class Pipeline:
                             aliases=snapshot.aliases, symbols=snapshot.symbols)
         self._answerer = (snapshot, answerer)
         return answerer
-
-    def _known(self) -> str:
-        symbols = self.snapshot().symbols
-        return (", ".join(symbols[:10]) + (" ..." if len(symbols) > 10 else "")) or "none"
 
     # ------------------------------------------------------------------ writing
     def ingest(self, paths: Iterable[str | Path], progress: ProgressFn | None = None, *,

@@ -17,6 +17,7 @@ question itself, and these functions tell them from its wording alone:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -239,16 +240,27 @@ _ORDINALS = {
 }
 _KIND_WORDS = {
     "op": "operative", "operative": "operative", "pp": "preambular", "preambular": "preambular",
-    "footnote": "footnote", "fn": "footnote", "paragraph": "", "para": "", "par": "",
+    "footnote": "footnote", "fn": "footnote", "paragraph": "", "para": "", "par": "", "¶": "",
 }
 _SUBS = r"(?:\s*\((?:[a-z]{1,2}|[ivxl]{1,6}|\d{1,2})\))*"  # "(a)", "(iv)", "(1)" as ``rag.retrieve`` reads them
 #: A part of the document named before a label: "Annex OP 49", "draft paragraph 3", "annexed PP 2".
 _PART_BEFORE = r"(?:(?P<part>draft|annex(?:ed)?)\s+)?"
+#: A sub-paragraph letter typed without brackets at the end of a label: "OP 16 b", "op 5 c of A/RES/79/172".
+_BARE_SUB = r"(?:\s+[a-h](?=\s*(?:$|[?!.,;:&]|\b(?:of|in|and)\b)))?"
 _LABEL = re.compile(
-    r"\b" + _PART_BEFORE + r"(?P<kind>op|pp|fn|footnote|(?:operative|preambular)\s+(?:paragraph|para\.?)|paragraph|"
-    rf"para\.?|par\.)\s*(?P<number>\d{{1,3}}{_SUBS}|\*{{1,3}})(?![\w/])",
+    r"(?:\b|(?<!\w)(?=¶))" + _PART_BEFORE + r"(?P<kind>ops?\.?|pps?\.?|fn|footnote|"
+    r"(?:operative|preambular)\s+(?:paragraphs?|paras?\.?)|paragraphs?|paras?\.?|par\.|¶)"
+    rf"\s*(?P<number>\d{{1,3}}{_SUBS}{_BARE_SUB}|\*{{1,3}})(?![\w/])",
     re.IGNORECASE,
 )
+#: More numbers after a label, of the same kind: "OP 3, 4 and 5", "paragraphs 5 to 7", "OP 16 (a)-(c)".
+_MORE_NUMBERS = re.compile(
+    rf"\s*(?P<sep>,\s*(?:and\s+)?|&|\band\b|-|–|\bto\b|\bthrough\b)\s*"
+    rf"(?:(?P<number>\d{{1,3}}{_SUBS})|\((?P<sub>[a-z])\))(?![\w/])",
+    re.IGNORECASE,
+)
+#: The longest run of paragraphs a range ("paragraphs 5 to 7") may stand for.
+MAX_LABEL_RANGE = 30
 #: A part of the document named after a label: "OP 3 of the draft (resolution)", "paragraph 49 of the annex".
 PART_AFTER = re.compile(
     r"\s*,?\s*\b(?:of|in)\s+(?:the|its|this)\s+(?:(?P<annex>annex(?:ed\s+(?:text|declaration))?)|"
@@ -256,7 +268,8 @@ PART_AFTER = re.compile(
     re.IGNORECASE,
 )
 _ORDINAL_LABEL = re.compile(
-    rf"\b(?:the\s+)?(?P<ordinal>{'|'.join(_ORDINALS)})\s+(?P<kind>operative|preambular)\s+(?:paragraph|para)\b",
+    rf"\b(?:the\s+)?(?P<ordinal>{'|'.join(_ORDINALS)})\s+(?P<kind>operative|preambular)\s+(?:paragraph|para)\b"
+    r"|\b(?:the\s+)?(?P<last>last)\s+(?:paragraph|para)\b",  # a resolution's last paragraph is operative
     re.IGNORECASE,
 )
 SYMBOL_PATTERN = re.compile(r"\b(?:[AESTC]|UNEP|FCCC|TD|DP|ICCD|CRC|CEDAW)(?:/[A-Z0-9.()\-]+)+(?:\s*\(\d{4}\))?",
@@ -264,8 +277,8 @@ SYMBOL_PATTERN = re.compile(r"\b(?:[AESTC]|UNEP|FCCC|TD|DP|ICCD|CRC|CEDAW)(?:/[A
 #: A document named by its number alone: "resolution 79/172", "resolution 2023/23", "resolution 2730 (2024)".
 DOCUMENT_NUMBER = re.compile(r"(?<![\w/])(?:\d+(?:\s?/\s?\d+)+|\d{1,5}\s*\(\d{4}\))(?![\w/])")
 #: A Security Council resolution named without its year: "resolution 2730", "resolutions 787 and 1445".
-BARE_RESOLUTION_NUMBERS = re.compile(r"\bresolutions?\s+((?:\d{1,5}(?:\s*,\s*|\s+and\s+)?)+)(?![\w/(]|\s*\()",
-                                     re.IGNORECASE)
+BARE_RESOLUTION_NUMBERS = re.compile(r"\b(?:resolutions?|res\.?|unscr)\s+((?:\d{1,5}(?:\s*,\s*|\s+and\s+)?)+)"
+                                     r"(?![\w/(]|\s*\()", re.IGNORECASE)
 
 
 def without_document_references(question: str) -> str:
@@ -285,7 +298,7 @@ def without_document_references(question: str) -> str:
 
 _FILLER = _words(
     "what does do say says said show me display quote read print give text of in the a paragraph please is "
-    "content contents full wording word words verbatim resolution document this its"
+    "content contents full wording word words verbatim resolution document this its res unscr and"
 )
 
 
@@ -320,7 +333,7 @@ class LabelRequest:
 
 
 def parse_label_request(question: str) -> LabelRequest | None:
-    """Recognise a paragraph label in a question.
+    """Recognise a paragraph label in a question (the first, when it names several: :func:`parse_label_requests`).
 
     >>> parse_label_request("OP 9")
     LabelRequest(kind='operative', number='9', symbol='', only=True, part='')
@@ -343,34 +356,95 @@ def parse_label_request(question: str) -> LabelRequest | None:
     >>> parse_label_request("What does OP 16 of resolution 2730 say?").only
     True
     """
-    symbol_match = SYMBOL_PATTERN.search(question)
-    symbol = symbol_match.group(0).strip() if symbol_match else ""
-    rest = question.replace(symbol, " ") if symbol else question
-    part = ""
-    match = _LABEL.search(rest)
-    if match:
+    requests = parse_label_requests(question)
+    return requests[0] if requests else None
+
+
+def parse_label_requests(question: str) -> list[LabelRequest]:
+    """Every paragraph a question names by label, in order: several labels, a list or a range of numbers, each
+    with the document symbol written after it (or before it), as people type them.
+
+    >>> [r.label for r in parse_label_requests("OP 3 and OP 4 of resolution 2730")]
+    ['OP 3', 'OP 4']
+    >>> [r.label for r in parse_label_requests("paragraphs 5 to 7")], parse_label_requests("¶ 12")[0].label
+    (['paragraph 5', 'paragraph 6', 'paragraph 7'], 'paragraph 12')
+    >>> [r.label for r in parse_label_requests("op 16 (a)-(c) of 2730")] + [parse_label_request("OP 16 b").label]
+    ['OP 16 (a)', 'OP 16 (b)', 'OP 16 (c)', 'OP 16 (b)']
+    >>> [(r.label, r.symbol) for r in parse_label_requests("OP 9 of E/CN.15/2019/L.8/Rev.1 and OP 19 of A/RES/77/236")]
+    [('OP 9', 'E/CN.15/2019/L.8/Rev.1'), ('OP 19', 'A/RES/77/236')]
+    >>> parse_label_request("op. 5 of res. 79/172").only, parse_label_request("last paragraph of resolution 1445").label
+    (True, 'last operative paragraph')
+    """
+    symbols = [(m.start(), m.group(0).strip()) for m in SYMBOL_PATTERN.finditer(question)]
+    rest = SYMBOL_PATTERN.sub(lambda m: " " * len(m.group(0)), question)  # same offsets, symbols blanked
+    found: list[tuple[int, int, str, list[str], str]] = []  # (start, end, kind, numbers, part)
+    for match in _LABEL.finditer(rest):
         kind_word = match.group("kind").lower().split()[0].rstrip(".")
-        kind = _KIND_WORDS.get(kind_word, "")
-        number = re.sub(r"\s+", "", match.group("number")).lower()
-        if number.startswith("*"):
+        kind = _KIND_WORDS.get(kind_word, _KIND_WORDS.get(kind_word.rstrip("s"), ""))
+        numbers, end = [_label_number(match.group("number"))], match.end()
+        if not numbers[0].startswith("*"):
+            end = _more_numbers(rest, end, numbers)
+        else:
             kind = "footnote"
         part = (match.group("part") or "").lower().replace("annexed", "annex")
-    else:
-        match = _ORDINAL_LABEL.search(rest)
-        if not match:
-            return None
-        kind = match.group("kind").lower()
-        ordinal = _ORDINALS[match.group("ordinal").lower()]
-        number = "last" if ordinal < 0 else str(ordinal)
-    end = match.end()
-    after = PART_AFTER.match(rest, end)
-    if after:
-        part, end = part or ("annex" if after.group("annex") else "draft"), after.end()
-    if kind == "footnote":
-        part = ""  # footnotes are numbered through the whole document
-    remainder = without_document_references(rest[: match.start()] + " " + rest[end:]).lower()
+        found.append((match.start(), end, kind, numbers, part))
+    if not found:
+        ordinal_match = _ORDINAL_LABEL.search(rest)
+        if not ordinal_match:
+            return []
+        ordinal = -1 if ordinal_match.group("last") else _ORDINALS[ordinal_match.group("ordinal").lower()]
+        kind = (ordinal_match.group("kind") or "operative").lower()
+        found.append((ordinal_match.start(), ordinal_match.end(), kind, ["last" if ordinal < 0 else str(ordinal)], ""))
+    spans: list[tuple[int, int]] = []
+    requests: list[LabelRequest] = []
+    for index, (start, end, kind, numbers, part) in enumerate(found):
+        after = PART_AFTER.match(rest, end)
+        if after:
+            part, end = part or ("annex" if after.group("annex") else "draft"), after.end()
+        if kind == "footnote":
+            part = ""  # footnotes are numbered through the whole document
+        spans.append((start, end))
+        # the symbol written after the label (before the next one), else the last one before it
+        upto = found[index + 1][0] if index + 1 < len(found) else len(rest)
+        following = [symbol for position, symbol in symbols if end <= position < upto]
+        preceding = [symbol for position, symbol in symbols if position < start]
+        symbol = (following or preceding[-1:] or [""])[0]
+        requests += [LabelRequest(kind=kind, number=number, symbol=symbol, part=part) for number in numbers]
+    remainder = rest
+    for start, end in reversed(spans):
+        remainder = remainder[:start] + " " + remainder[end:]
+    remainder = without_document_references(remainder).lower()
     words = [w for w in re.findall(r"[^\W_]+", remainder) if w not in _FILLER and w not in _ORDINALS]
-    return LabelRequest(kind=kind, number=number, symbol=symbol, only=not words, part=part)
+    return list(dict.fromkeys(dataclasses.replace(r, only=not words) for r in requests))
+
+
+def _label_number(written: str) -> str:
+    """A label's number as ``rag.types.normalise_label`` compares it: "5 (a)" is "5(a)", "16 b" is "16(b)"."""
+    return re.sub(r"\s+", "", re.sub(r"\s+([a-h])$", r"(\1)", written.strip())).lower()
+
+
+def _more_numbers(text: str, end: int, numbers: list[str]) -> int:
+    """Read the numbers that follow a label ("OP 3, 4 and 5", "paragraphs 5 to 7", "OP 16 (a)-(c)") into
+    ``numbers``; where they end."""
+    while (more := _MORE_NUMBERS.match(text, end)) is not None:
+        previous, ranged = numbers[-1], more.group("sep").strip().lower() in {"-", "–", "to", "through"}
+        if more.group("sub"):  # "(c)" after "16 (a)": a sub-paragraph of the same paragraph
+            base, _, first = previous.partition("(")
+            if not first:
+                break
+            letters = [more.group("sub").lower()]
+            if ranged:
+                letters = [chr(c) for c in range(ord(first[0]) + 1, ord(letters[0]) + 1)]
+            numbers += [f"{base}({letter})" for letter in letters]
+        else:
+            number = _label_number(more.group("number"))
+            if ranged and previous.isdigit() and number.isdigit() \
+                    and int(previous) < int(number) <= int(previous) + MAX_LABEL_RANGE:
+                numbers += [str(n) for n in range(int(previous) + 1, int(number) + 1)]
+            else:
+                numbers.append(number)
+        end = more.end()
+    return end
 
 
 # --------------------------------------------------------------------------- metadata questions

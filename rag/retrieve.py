@@ -260,6 +260,35 @@ class SymbolMatcher:
             bare = re.fullmatch(r"(\d+)\(\d{4}\)", number)
             if bare:
                 self.short.setdefault(bare.group(1), []).append(symbol)
+        # a Security Council symbol without its year ("S/RES/787") is still that document, when only one has it
+        undated: dict[str, list[str]] = {}
+        for symbol in known:
+            key = symbol_key(symbol)
+            if re.search(r"\(\d{4}\)$", key):
+                undated.setdefault(re.sub(r"\(\d{4}\)$", "", key), []).append(symbol)
+        self.full.update({key: symbols[0] for key, symbols in undated.items()
+                          if len(symbols) == 1 and key not in self.full})
+
+    def resolve(self, value: str) -> str | None:
+        """The indexed symbol a user's ``--doc`` value stands for: the symbol in any case or spacing, without its
+        year, or the document's number alone when only one document has it; ``None`` when none or several.
+
+        >>> matcher = SymbolMatcher(["S/RES/787 (1992)", "A/RES/79/172", "E/CN.15/2019/L.8/Rev.1"])
+        >>> [matcher.resolve(v) for v in ("s/res/787 (1992)", "S/RES/787", "787", "79/172", "E/CN.15/2019/L.8")]
+        ['S/RES/787 (1992)', 'S/RES/787 (1992)', 'S/RES/787 (1992)', 'A/RES/79/172', None]
+        """
+        key = symbol_key(value)
+        by_number = self.short.get(key, [])
+        return self.full.get(key) or (by_number[0] if len(set(by_number)) == 1 else None)
+
+    def close_to(self, value: str) -> list[str]:
+        """Indexed symbols that begin with ``value`` (a revision or corrigendum left out): what it may mean.
+
+        >>> SymbolMatcher(["E/CN.15/2019/L.8/Rev.1", "A/RES/79/172"]).close_to("E/CN.15/2019/L.8")
+        ['E/CN.15/2019/L.8/Rev.1']
+        """
+        key = symbol_key(value)
+        return sorted({symbol for full, symbol in self.full.items() if full.startswith(key + "/")})
 
     def find(self, text: str) -> tuple[list[str], list[str]]:
         """The indexed documents ``text`` names: (by full symbol, by number only)."""
@@ -365,6 +394,27 @@ def mentions_number(text: str, number: str) -> bool:
         return re.search(rf"(?<![\d.]){re.escape(number)}(?!\d|/\d)", text) is not None
     cited = rf"(?<![\d.(]){re.escape(number)}\s*\(\d{{4}}\)|(?:\bresolutions?\s+|RES/){re.escape(number)}(?!\d)"
     return re.search(cited, text, re.IGNORECASE) is not None
+
+
+def resolve_document(value: str, known: Sequence[str]) -> str:
+    """The indexed symbol ``value`` stands for (see :meth:`SymbolMatcher.resolve`); ``InputError`` naming what it
+    may mean, or the indexed documents, when it stands for none.
+
+    >>> resolve_document("S/RES/787", ["S/RES/787 (1992)"])
+    'S/RES/787 (1992)'
+    >>> resolve_document("E/CN.15/2019/L.8", ["E/CN.15/2019/L.8/Rev.1"])
+    Traceback (most recent call last):
+    rag.errors.InputError: no indexed document 'E/CN.15/2019/L.8': did you mean E/CN.15/2019/L.8/Rev.1?
+    """
+    matcher = matcher_for(known)
+    symbol = matcher.resolve(value)
+    if symbol is not None:
+        return symbol
+    close = matcher.close_to(value)
+    if close:
+        raise InputError(f"no indexed document {value!r}: did you mean {' or '.join(close)}?")
+    listed = ", ".join(known[:10]) + (" ..." if len(known) > 10 else "")
+    raise InputError(f"no indexed document {value!r}; indexed: {listed or 'none'} (see `rag list`)")
 
 
 def matcher_for(known: Sequence[str]) -> SymbolMatcher:
@@ -914,15 +964,7 @@ class Retriever:
     @staticmethod
     def _resolve_docs(snapshot: IndexSnapshot, doc: str | Sequence[str] | None) -> list[str]:
         wanted = _as_list(doc)
-        by_key = matcher_for(snapshot.symbols).full
-        resolved = []
-        for value in wanted:
-            symbol = by_key.get(symbol_key(value))
-            if symbol is None:
-                known = ", ".join(snapshot.symbols[:10]) + (" ..." if len(snapshot.symbols) > 10 else "")
-                raise InputError(f"no indexed document {value!r}; indexed: {known or 'none'} (see `rag list`)")
-            resolved.append(symbol)
-        return resolved
+        return [resolve_document(value, snapshot.symbols) for value in wanted]
 
     @staticmethod
     def _label_rows(snapshot: IndexSnapshot, analysis: QueryAnalysis, symbols: Sequence[str],

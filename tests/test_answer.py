@@ -677,3 +677,19 @@ def test_which_documents_were_adopted_when_or_by_whom_is_answered_from_their_hea
     # a question about their text is not a question about the documents
     assert not answerer.answer("Which resolutions adopted in 2030 mention piracy?", _hits("OP 1"), library
                                ).answer.startswith("1 of the")
+
+
+def test_several_labels_a_range_and_a_symbol_without_its_year_are_all_answered() -> None:
+    council = Passage(OTHER, "operative", "2", "2. Decides to remain seized of the matter.")
+    library = FakeLibrary([*_passages(), council])
+    both = _answerer().answer("OP 3 and OP 1 of A/RES/99/1", [], library)
+    assert [c.label for c in both.citations] == ["OP 3", "OP 1"] and not both.abstained
+    ranged = _answerer().answer("paragraphs 2 to 4 of A/RES/99/1", [], library)
+    assert [c.label for c in ranged.citations] == ["OP 2", "OP 3", "OP 4"]
+    one_missing = _answerer().answer("OP 1 and OP 9 of A/RES/99/1", [], library)
+    assert [c.label for c in one_missing.citations] == ["OP 1"]
+    assert "There is no OP 9 in A/RES/99/1." in one_missing.answer
+    undated = _answerer().answer("OP 2 of S/RES/9999", [], library)  # its symbol is "S/RES/9999 (2030)"
+    assert [(c.doc, c.label) for c in undated.citations] == [(OTHER, "OP 2")]
+    revision = _answerer().answer("OP 2 of A/RES/99", [], library)
+    assert revision.abstained and "did you mean A/RES/99/1?" in revision.answer
