@@ -360,9 +360,14 @@ def _matching_lines(heading: Passage | None, patterns: Sequence[re.Pattern[str]]
 #: the Security Council adopt?" (not "Which resolutions adopted in 2024 mention X?": that asks about their text).
 _CATALOGUE_QUESTION = re.compile(
     r"^\s*(?:which|what)\s+(?:of\s+the\s+)?(?:resolutions|documents|texts)\s+(?:(?:were|was|did|have|has)\s+)?"
-    r"(?:[\w-]+\s+){0,4}?adopt(?:ed)?\b"
+    r"(?:[\w-]+\s+){0,6}?adopt(?:ed)?\b"
     r"(?:\s+(?:in|by|during)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w-]*|\d{4})(?:\s+(?:(?-i:[A-Z])[\w-]*|of|and|on|in|or|\d{4}))*)?"
-    r"\s*\??\s*$",
+    r"\s*\??\s*$"
+    # "Which ECOSOC resolutions are in the collection?", "List the Security Council resolutions", "Which documents?"
+    r"|^\s*(?:which|what|list(?:\s+all)?)\s+(?:of\s+)?(?:the\s+)?(?:(?:(?-i:[A-Z])[\w-]*|and|of|on|for)\s+)*"
+    r"(?:resolutions|documents|texts)"
+    r"(?:\s+(?:are|do\s+you\s+have|have\s+you\s+got|exist))?(?:\s+(?:there|indexed|loaded|available|held|"
+    r"in\s+(?:the|this|your)\s+(?:collection|index|corpus|library|database)))*\s*\??\s*$",
     re.IGNORECASE,
 )
 #: A draft: its heading presents a "draft resolution" (or decision), or its symbol has an ``/L.`` segment.
@@ -653,7 +658,9 @@ class Answerer:
         if not mentioning:
             return self._abstain(question, f"{named} not among the indexed documents, and no indexed paragraph close "
                                  f"to this question mentions {'it' if one else 'them'}.")
-        answer = self._answer_search(question, mentioning, library, k=k, query_vector=query_vector, kinds=kinds)
+        # "When did the Human Rights Council adopt resolution 37/22?": the Council wrote 37/22, not the indexed texts
+        answer = self._answer_search(question, mentioning, library, k=k, query_vector=query_vector, kinds=kinds,
+                                     check_issuers=False)
         if not answer.abstained:
             answer.answer = f"({named} not indexed; what the indexed documents say of {'it' if one else 'them'}:)\n" \
                 + answer.answer
@@ -662,6 +669,7 @@ class Answerer:
     def _answer_search(
         self, question: str, hits: Sequence[Hit], library: Library | None, *, k: int,
         named: Sequence[str] = (), query_vector: np.ndarray | None, kinds: Sequence[str] | None = None,
+        check_issuers: bool = True,
     ) -> Answer:
         if not hits:
             return self._abstain(question, "Nothing in the indexed documents matches this question.")
@@ -673,12 +681,13 @@ class Answerer:
             )
         features = self.relevance(question, hits)
         names = self.unknown_names(question, hits) if features.get("names") else []
-        if names:
+        if names:  # a question naming its documents was searched in them alone
             listed = ", ".join(f"“{n}”" for n in names)
-            return self._abstain(
-                question, f"The indexed documents do not mention {listed}: they do not answer this question."
-            )
-        absent = self.absent_issuers(question, hits, library)
+            one = len(named) == 1
+            where = f"{' and '.join(named)} {'does' if one else 'do'}" if named else "The indexed documents do"
+            return self._abstain(question, f"{where} not mention {listed}: {'it does' if one else 'they do'} not "
+                                 "answer this question.")
+        absent = self.absent_issuers(question, hits, library) if check_issuers else []
         if absent:
             return self._abstain(
                 question,
