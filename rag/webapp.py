@@ -44,6 +44,7 @@ import gradio as gr
 
 from rag import webview as view
 from rag.errors import IndexMissingError, InputError, RagError
+from rag.followup import FollowUp, follow_up, pipeline_namer
 from rag.pipeline import Pipeline
 from rag.question import clean_question
 from rag.settings import Settings
@@ -98,12 +99,17 @@ def shown_errors(handler: F) -> F:
         except gr.Error:
             raise
         except RagError as error:  # expected: shown to the user, no traceback in the server log
-            raise gr.Error(html.escape(str(error), quote=False), title="Not done", print_exception=False) from None
+            raise gr.Error(html.escape(said(error), quote=False), title="Not done", print_exception=False) from None
         except Exception:
             log.exception("unexpected error in %s", handler.__name__)
             raise gr.Error(view.GENERIC_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def said(error: RagError | str) -> str:
+    """An error's message in the app's terms (``rag.webview.app_wording``)."""
+    return view.app_wording(str(error))
 
 
 def warn(message: str) -> None:
@@ -121,6 +127,28 @@ def _assistant(content: str) -> dict[str, str]:
 
 def _choices(options: Sequence[str], everything: str = "") -> list[tuple[str, str]]:
     return ([(everything, ALL)] if everything else []) + [(option, option) for option in options]
+
+
+class AppBlocks(gr.Blocks):
+    """``gr.Blocks`` whose API endpoints (``gr.api``) fill in the parameters a plain HTTP call leaves out.
+
+    ``POST /gradio_api/call/ask`` with ``{"data": ["What is UNODC asked to do?"]}``: Gradio advertises the
+    defaults of ``k``, ``doc`` and ``kind`` (``/gradio_api/info``) and ``gradio_client`` sends them, but the
+    server itself refuses a call without every value ("didn't receive enough input values", shown to the
+    caller as an error without a message). Here the missing trailing values of an API endpoint are its
+    function's defaults, read as ``gr.api`` reads them, or ``None`` for a parameter without one (the function
+    says what is missing).
+    """
+
+    def validate_inputs(self, block_fn: Any, inputs: list[Any]) -> None:
+        from gradio.components.api_component import Api
+        from gradio.utils import get_function_params
+
+        wanted = list(block_fn.inputs)
+        if len(inputs) < len(wanted) and block_fn.fn is not None and all(isinstance(b, Api) for b in wanted):
+            for _, has_default, default, _ in get_function_params(block_fn.fn)[len(inputs) : len(wanted)]:
+                inputs.append(default if has_default else None)  # in place: Gradio reads the values from this list
+        super().validate_inputs(block_fn, inputs)
 
 
 class Handlers:
@@ -169,50 +197,75 @@ class Handlers:
                 raise InputError(f"type a question first, for example “{EXAMPLES[0]}”")
             clean_question(question, self.settings.max_question_chars)
         except InputError as error:  # nothing is added to the chat: the user fixes the question
-            warn(str(error))
+            warn(said(error))
             yield list(history), turns, *unchanged
             return
+        previous = turns[-1] if turns else None
         turn = len(turns)
-        turns.append({"question": question, "citations": []})
+        turns.append({"question": question, "citations": [], "about": doc or ""})
         history += [{"role": "user", "content": view.esc(question.strip())}, _assistant("<i>Searching…</i>")]
         yield list(history), turns, gr.Radio(choices=[], value=None), "", gr.skip(), gr.skip()
         try:
+            follow = self.follow_up(question, previous, doc)
+            lead = ""
+            if follow is not None:  # "And what does it demand?": asked of the previous turn's document, said so
+                doc, lead = follow.doc, view.notice_html(follow.note, "follow-up")
+                turns[turn]["about"] = follow.doc
             frames = (
                 self._generated(question, doc, kinds, turn)
                 if generate and self.llm_configured
                 else self._extractive(question, doc, kinds, turn)
             )
             for content, citations in frames:
-                history[-1] = _assistant(content)
+                history[-1] = _assistant(lead + content)
                 if citations is None:
                     yield list(history), turns, *unchanged
                     continue
                 turns[turn]["citations"] = citations
                 yield list(history), turns, *self.select_citation(turns, view.cite_key(turn, 0))
         except RagError as error:
-            warn(str(error))
-            history[-1] = _assistant(view.error_html(str(error)))
+            warn(said(error))
+            history[-1] = _assistant(view.error_html(said(error)))
             yield list(history), turns, *unchanged
         except Exception:
             log.exception("unexpected error answering %r", question[:200])
             history[-1] = _assistant(view.error_html(view.GENERIC_ERROR))
             yield list(history), turns, *unchanged
 
+    def follow_up(self, question: str, previous: dict[str, Any] | None, doc: str | None) -> FollowUp | None:
+        """The document a follow-up question refers to ("And what does it demand?"), from the session's previous
+        turn (``rag.followup``); ``None`` when the question stands on its own or the user chose a document."""
+        if previous is None or doc:
+            return None
+        try:
+            symbols = self.pipeline.snapshot().symbols
+        except RagError:  # no index: asking the question says so
+            return None
+        return follow_up(
+            question,
+            str(previous.get("question", "")),
+            [str(c.get("doc", "")) for c in previous.get("citations") or []],
+            named=pipeline_namer(self.pipeline),
+            symbols=symbols,
+            previous_about=str(previous.get("about", "")),
+        )
+
     def _extractive(
         self, question: str, doc: str | None, kinds: list[str] | None, turn: int
     ) -> Iterator[tuple[str, list[dict[str, Any]] | None]]:
         """The extractive answer, revealed in a few steps; the last frame carries the citations."""
         answer = self.pipeline.ask(question, doc=doc or None, kind=kinds or None)
+        text = view.app_wording(answer.answer)
         if answer.abstained:
-            yield view.abstained_html(answer.answer), []
+            yield view.abstained_html(text), []
             return
         citations = [c.to_json() for c in answer.citations]
-        total = view.token_count(answer.answer, citations)
+        total = view.token_count(text, citations)
         step = max(1, -(-total // REVEAL_STEPS))
         for shown in range(step, total, step):
-            yield view.answer_html(answer.answer, citations, turn, reveal=shown), None
+            yield view.answer_html(text, citations, turn, reveal=shown), None
             time.sleep(REVEAL_PAUSE_S)
-        yield view.answer_html(answer.answer, citations, turn) + view.timings_html(answer.timings_ms), citations
+        yield view.answer_html(text, citations, turn) + view.timings_html(answer.timings_ms), citations
 
     def _generated(
         self, question: str, doc: str | None, kinds: list[str] | None, turn: int
@@ -235,13 +288,13 @@ class Handlers:
         fallback = answer.extra.get("fallback") or {}
         timings = view.timings_html(answer.timings_ms)
         if answer.abstained:
-            return view.abstained_html(answer.answer), []
+            return view.abstained_html(view.app_wording(answer.answer)), []
         if fallback.get("used"):
             citations = [c.to_json() for c in answer.citations]
             note = view.notice_html(
                 f"Generated answer not used: {fallback.get('reason')}. The verbatim excerpts follow.", "warn"
             )
-            return note + view.answer_html(answer.answer, citations, turn) + timings, citations
+            return note + view.answer_html(view.app_wording(answer.answer), citations, turn) + timings, citations
         citations = list(answer.extra.get("checked_citations") or [])
         flags = answer.extra.get("flags") or []
         shown = view.answer_html(
@@ -292,7 +345,7 @@ class Handlers:
         try:
             documents = self.pipeline.documents() if documents is None else documents
         except RagError as error:
-            return f"⚠ {error}"
+            return f"⚠ {said(error)}"
         if not documents:
             return "No document is indexed yet: add some in the **Documents** tab (or run `make index` and restart)."
         passages = sum(d.passages for d in documents)
@@ -308,7 +361,7 @@ class Handlers:
             documents = self.pipeline.documents()
             status = self.status(documents)
         except RagError as error:
-            documents, status = [], f"⚠ {error}"
+            documents, status = [], f"⚠ {said(error)}"
         symbols = [d.symbol for d in documents]
         rows = [[d.symbol, d.title, d.date, d.passages, d.added_at[:10], self._file_name(d.source)] for d in documents]
         return (
@@ -475,7 +528,7 @@ class Handlers:
         if outcome.status == "skipped":
             return f"already indexed with the same content ({outcome.reason}); nothing changed"
         if outcome.status == "failed":
-            return str(outcome.reason)
+            return said(str(outcome.reason))
         document = self.pipeline.document(outcome.symbol)
         warnings = "; ".join(document.warnings)
         return summary(document) + (f" · parser warnings: {warnings}" if warnings else "")
@@ -483,7 +536,7 @@ class Handlers:
     @staticmethod
     def _tell(name: str, outcome: Any) -> None:
         if outcome.status == "failed":
-            warn(f"{name} was not added: {outcome.reason}")
+            warn(f"{name} was not added: {said(str(outcome.reason))}")
         elif outcome.status == "skipped":
             warn(f"{name} is already indexed as {outcome.symbol} (same content): nothing changed.")
         else:
@@ -516,25 +569,28 @@ class Handlers:
             return self._mandates[1], self._mandates[2]
 
     @shown_errors
-    def mandate_menus(self) -> tuple[Any, Any, Any]:
-        """Filter menus of the Mandates tab: actors and verbs by frequency, documents."""
+    def mandate_menus(self) -> tuple[Any, Any, Any, str]:
+        """Filter menus of the Mandates tab: actors (with their full names) and verbs by frequency, documents;
+        and the tab's hint, its examples taken from the indexed actors."""
         from rag.mandate_query import mandate_facets
 
-        clauses, _ = self._clauses()
+        clauses, aliases = self._clauses()
         facets = mandate_facets(clauses)
-        actors = [(f"{actor} ({count})", actor) for actor, count in facets["actors"]]
+        actors = [(f"{view.actor_label(actor, aliases.long_forms(actor))} ({count})", actor)
+                  for actor, count in facets["actors"]]
         verbs = [(f"{verb} ({count})", verb) for verb, count in facets["verbs"]]
         docs = sorted({c.doc for c in clauses})
         return (
             gr.Dropdown(choices=[("All actors", ALL), *actors]),
             gr.Dropdown(choices=[("All verbs", ALL), *verbs]),
             gr.Dropdown(choices=_choices(docs, "All documents")),
+            view.mandates_hint([(actor, aliases.long_forms(actor)) for actor, _ in facets["actors"]]),
         )
 
     @shown_errors
     def mandates(self, actor: str | None, verb: str | None, doc: str | None) -> tuple[Any, str, str]:
         """The filtered table of action clauses. Returns (rows, count line, CSV file to download)."""
-        from rag.mandate_query import excerpt, filter_mandates, mandate_rows, mandates_csv
+        from rag.mandate_query import actor_matches, excerpt, filter_mandates, mandate_rows, mandates_csv
 
         clauses, aliases = self._clauses()
         selected = filter_mandates(clauses, actor=actor or None, verb=verb or None, doc=doc or None, aliases=aliases,
@@ -551,6 +607,15 @@ class Handlers:
         count = f"{len(selected)} action clause{'s' if len(selected) != 1 else ''}" + (f" ({wanted})" if wanted else "")
         if not selected:
             count += ": none matches; try another actor or verb."
+        elif actor and not any(actor_matches(actor, c.actors, aliases) for c in selected):
+            # a name as some text writes it ("the Office") or the start of one: say whom it was taken for
+            taken: dict[str, dict[str, None]] = {}
+            for clause in selected:
+                for name in clause.actors:
+                    taken.setdefault(name, {})[clause.doc] = None
+            shown = "; ".join(f"{name} in {', '.join(docs)}" for name, docs in list(taken.items())[:3])
+            count += (f". “{actor}” is no actor's full name: it matched {shown}{' …' if len(taken) > 3 else ''}. "
+                      "Choose an actor in the menu for all of its clauses.")
         return rows, count, str(path)
 
     @shown_errors
@@ -637,12 +702,39 @@ class Handlers:
         kind: only these passage kinds (operative, preambular, footnote, heading, paragraph).
         """
         try:
-            return self.pipeline.ask(question, k or None, doc=doc or None, kind=kind or None).to_json()
+            question, k, doc, kinds = _api_arguments(question, k, doc, kind)
+            return self.pipeline.ask(question, k or None, doc=doc or None, kind=kinds or None).to_json()
         except RagError as error:
-            raise gr.Error(str(error), print_exception=False) from None
+            raise gr.Error(view.app_wording(str(error), api=True), print_exception=False) from None
         except Exception:
             log.exception("unexpected error in the ask API for %r", str(question)[:200])
             raise gr.Error(view.GENERIC_ERROR) from None
+
+
+def _api_arguments(question: Any, k: Any, doc: Any, kind: Any) -> tuple[str, int, str, list[str]]:
+    """The ``ask`` endpoint's arguments as the pipeline takes them (``null`` is the default; one kind may come
+    as a string); an ``InputError`` naming the parameter when one has the wrong type.
+
+    >>> _api_arguments("OP 9", None, None, "operative")
+    ('OP 9', 0, '', ['operative'])
+    >>> _api_arguments(123, 0, "", None)
+    Traceback (most recent call last):
+    rag.errors.InputError: the question must be text, not int (e.g. "What is UNODC requested to do?")
+    """
+    if question is None:
+        raise InputError(f'the question is missing: send it first, e.g. {{"data": ["{EXAMPLES[0]}"]}}')
+    if not isinstance(question, str):
+        raise InputError(f'the question must be text, not {type(question).__name__} (e.g. "{EXAMPLES[0]}")')
+    if k is None:
+        k = 0
+    if isinstance(k, bool) or not isinstance(k, int | float) or k != int(k) or k < 0:
+        raise InputError(f"k must be a whole number of paragraphs, 0 or more (0: the RAG_TOP_K setting), not {k!r}")
+    if doc is not None and not isinstance(doc, str):
+        raise InputError(f"doc must be a document symbol (text), not {type(doc).__name__}")
+    kinds = [kind] if isinstance(kind, str) else kind
+    if kinds is not None and not (isinstance(kinds, list) and all(isinstance(x, str) for x in kinds)):
+        raise InputError(f"kind must be a list of passage kinds (operative, preambular, ...), not {kind!r}")
+    return question, int(k), doc or "", [x for x in kinds or [] if x]
 
 
 TAG_COLUMNS = (
@@ -663,7 +755,7 @@ TAG_COLUMNS = (
 def build_app(pipeline: Pipeline, settings: Settings, *, eval_root: Path | None = None) -> gr.Blocks:
     """The Gradio Blocks app over ``pipeline`` (launch it with :func:`launch_options`)."""
     h = Handlers(pipeline, settings, eval_root=eval_root)
-    with gr.Blocks(title="UN resolutions: cited answers", analytics_enabled=False) as app:
+    with AppBlocks(title="UN resolutions: cited answers", analytics_enabled=False) as app:
         turns = gr.State([])  # per session: the citations of each answer
         opened = gr.State(("", ""))  # per session: (doc, label) of the mandate paragraph shown
         gr.Markdown("## UN resolutions: answers quoted and cited paragraph by paragraph")
@@ -712,7 +804,9 @@ def build_app(pipeline: Pipeline, settings: Settings, *, eval_root: Path | None 
             lambda where: h.open_in_browser(*where), inputs=opened, outputs=to_browser, api_visibility=PRIVATE
         )
         mandates_tab.select(
-            h.mandate_menus, outputs=[mandates["actor"], mandates["verb"], mandates["doc"]], api_visibility=PRIVATE
+            h.mandate_menus,
+            outputs=[mandates["actor"], mandates["verb"], mandates["doc"], mandates["hint"]],
+            api_visibility=PRIVATE,
         ).then(
             h.mandates,
             inputs=[mandates["actor"], mandates["verb"], mandates["doc"]],
@@ -839,11 +933,7 @@ def _documents_tab(h: Handlers) -> dict[str, Any]:
 
 
 def _mandates_tab(h: Handlers, opened: gr.State) -> dict[str, Any]:
-    gr.Markdown(
-        "Who is asked to do what: every action clause of the operative paragraphs "
-        '("Requests UNODC to …"), by addressee and verb. Type any name of an actor (UNODC, '
-        "the Office, United Nations Office on Drugs and Crime)."
-    )
+    hint = gr.Markdown(view.mandates_hint([]), elem_id="mandates-hint")
     with gr.Row():
         actor = gr.Dropdown(label="Actor", choices=[("All actors", ALL)], value=ALL, allow_custom_value=True)
         verb = gr.Dropdown(label="Verb", choices=[("All verbs", ALL)], value=ALL, allow_custom_value=True)
@@ -869,7 +959,10 @@ def _mandates_tab(h: Handlers, opened: gr.State) -> dict[str, Any]:
     for menu in filters:
         menu.input(h.mandates, inputs=filters, outputs=[table, count, csv], api_visibility=PRIVATE)
     table.select(h.select_mandate, outputs=[passage, opened], api_visibility=PRIVATE)
-    return {"actor": actor, "verb": verb, "doc": doc, "table": table, "count": count, "csv": csv, "open": open_doc}
+    return {
+        "actor": actor, "verb": verb, "doc": doc, "table": table, "count": count, "csv": csv, "open": open_doc,
+        "hint": hint,
+    }
 
 
 def _evaluation_tab(h: Handlers) -> None:

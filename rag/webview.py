@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from rag.aliases import is_acronym
 from rag.clean import neutralise_controls
 from rag.generate import find_markers, strip_markers
 from rag.types import Document, Passage, normalise_label
@@ -32,6 +33,59 @@ from rag.types import Document, Passage, normalise_label
 CitationRecord = Mapping[str, Any]
 
 GENERIC_ERROR = "Something went wrong on the server (it has been logged). Please try again or rephrase."
+
+
+#: Commands a user of the app cannot run: what the app offers instead, or who runs them (both surfaces).
+_CLI_COMMANDS = [
+    (re.compile(r"\bask e\.g\. rag ask \"([^\"]*)\""), r"ask e.g. “\1”"),
+    (re.compile(r"\bbuild one with `rag ingest [^`]*`(?:\s*\(or `make run`[^)]*\))?"),
+     "add documents with the upload box of the Documents tab"),
+    (re.compile(r"\s*\(or read files directly: `rag mandates --file PATH`\)"), ""),
+    (re.compile(r"`(rag (?:ingest|remove)\b[^`]*)`"), r"`\1` on the server"),
+]
+#: The command line's options in messages, and what the chat calls them (its filters, its Documents tab).
+_CLI_TO_APP = [
+    (re.compile(r"\s*\(--kind\)"), " (the “Paragraph kinds” filter)"),
+    (re.compile(r"\bchoose one with --doc\b"), "choose one in the “Document” filter"),
+    (re.compile(r"(?<![\w-])--doc\b"), "the “Document” filter"),
+    (re.compile(r"(?<![\w-])--kind\b"), "the “Paragraph kinds” filter"),
+    (re.compile(r"\bsee `rag list`"), "see the Documents tab"),
+    *_CLI_COMMANDS,
+]
+#: The same for the HTTP API, whose options are the parameters of ``ask``.
+_CLI_TO_API = [
+    (re.compile(r"\s*\(--kind\)"), " (the kind parameter)"),
+    (re.compile(r"\bchoose one with --doc\b"), "choose one with the doc parameter"),
+    (re.compile(r"(?<![\w-])--(doc|kind|k)\b"), r"the \1 parameter"),
+    (re.compile(r"\bsee `rag list`"), "see the Documents tab of the app"),
+    *_CLI_COMMANDS,
+]
+
+
+def app_wording(message: str, *, api: bool = False) -> str:
+    """A message of the pipeline (written for the command line) in the app's terms: its filters, its
+    Documents tab and upload box rather than ``--kind``, ``rag list`` or ``rag ingest`` (with ``api``,
+    the parameters of the ``ask`` endpoint). The command line keeps its own wording.
+
+    >>> app_wording("the question is limited to operative passages (--kind).")
+    'the question is limited to operative passages (the “Paragraph kinds” filter).'
+    >>> app_wording("(About X/1; 2 documents are indexed, choose one with --doc.)")
+    '(About X/1; 2 documents are indexed, choose one in the “Document” filter.)'
+    >>> app_wording("no indexed document 'X'; indexed: A/1 (see `rag list`)")
+    "no indexed document 'X'; indexed: A/1 (see the Documents tab)"
+    >>> app_wording('the question is empty; ask e.g. rag ask "What is UNODC requested to do?"', api=True)
+    'the question is empty; ask e.g. “What is UNODC requested to do?”'
+    >>> app_wording("no index in index/ yet: build one with `rag ingest data/corpus` (or `make run`, which also "
+    ...             "starts the app)")
+    'no index in index/ yet: add documents with the upload box of the Documents tab'
+    >>> app_wording("damaged; rebuild with `rag ingest --rebuild data/corpus`")
+    'damaged; rebuild with `rag ingest --rebuild data/corpus` on the server'
+    >>> app_wording("limited to preambular passages (--kind).", api=True)
+    'limited to preambular passages (the kind parameter).'
+    """
+    for pattern, replacement in _CLI_TO_API if api else _CLI_TO_APP:
+        message = pattern.sub(replacement, message)
+    return message
 
 
 def esc(text: str) -> str:
@@ -270,6 +324,37 @@ EMPTY_SOURCE = (
 EMPTY_MANDATE = '<div class="source empty">Click a row of the table to read its whole paragraph here.</div>'
 
 
+# --------------------------------------------------------------------------- mandates
+
+
+def actor_label(actor: str, long_forms: Sequence[str]) -> str:
+    """An actor as the Mandates menu lists it: an acronym with its full name, so that typing either finds it.
+
+    >>> actor_label("UNODC", ["United Nations Office on Drugs and Crime"]), actor_label("Member States", ["States"])
+    ('UNODC · United Nations Office on Drugs and Crime', 'Member States')
+    """
+    return f"{actor} · {long_forms[0]}" if long_forms and is_acronym(actor) else actor
+
+
+def mandates_hint(actors: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """The Mandates tab's hint, its example taken from the indexed actors (``(actor, long forms)``, most
+    frequent first): the first acronym with a full name, so that both names shown find the same clauses.
+
+    >>> hint = mandates_hint([("States", []), ("UNODC", ["United Nations Office on Drugs and Crime"])])
+    >>> "Type any name of an actor (e.g. UNODC or United Nations Office on Drugs and Crime), or choose" in hint
+    True
+    >>> "Type any name of an actor, or choose one in the menu" in mandates_hint([])
+    True
+    """
+    example = next(((a, forms[0]) for a, forms in actors if forms and is_acronym(a)), None)
+    names = f" (e.g. {example[0]} or {example[1]})" if example else ""
+    return (
+        'Who is asked to do what: every action clause of the operative paragraphs ("Requests … to …"), by '
+        f"addressee and verb. Type any name of an actor{names}, or choose one in the menu (a name as one text "
+        "writes it, such as “the Office”, may mean another body in another document)."
+    )
+
+
 # --------------------------------------------------------------------------- documents
 
 
@@ -352,6 +437,8 @@ a.cite { font-weight: 600; text-decoration: none; white-space: nowrap; cursor: p
 .notice { padding: .4em .6em; border-radius: 6px; margin: .3em 0; background: var(--block-background-fill);
           border: 1px solid var(--border-color-primary); }
 .notice.warn { border-color: #e69500; }
+.notice.follow-up { font-size: .88em; font-style: italic; opacity: .8; border: none; background: none;
+                    padding: 0 0 .3em 0; }
 #chips .wrap { gap: .35em; }
 #chips label { border-radius: 999px !important; padding: .15em .7em !important; }
 .source .source-head { font-size: 1.05em; margin-bottom: .2em; }

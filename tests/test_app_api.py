@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,13 +28,33 @@ CITATION_KEYS = {"doc", "label", "kind", "number", "score", "excerpt", "text"}
 
 
 @pytest.fixture(scope="module")
-def client(default_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from gradio_client import Client
-
+def server(default_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app's URL (on 127.0.0.1)."""
     log = tmp_path_factory.mktemp("app-api") / "app.log"
     with running_app(default_index, log) as (url, seconds):
         print(f"\napp up in {seconds:.1f} s")
-        yield Client(url, verbose=False)
+        yield url
+
+
+@pytest.fixture(scope="module")
+def client(server: str) -> Any:
+    from gradio_client import Client
+
+    return Client(server, verbose=False)
+
+
+def http_call(url: str, body: dict[str, Any], path: str = "gradio_api/call/ask") -> tuple[str, Any]:
+    """A plain HTTP call of the ``ask`` endpoint, as curl makes it: POST the values, then read the event
+    stream. Returns its last event's name ("complete", "error") and data."""
+    request = urllib.request.Request(url + path, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        event_id = json.load(response)["event_id"]
+    with urllib.request.urlopen(f"{url}gradio_api/call/ask/{event_id}", timeout=120) as response:
+        stream = response.read().decode("utf-8")
+    events = re.findall(r"^event: (\w+)\ndata: (.*)$", stream, flags=re.MULTILINE)
+    name, data = events[-1]
+    return name, json.loads(data)
 
 
 def cli_answer(question: str, index_dir: Path) -> dict[str, Any]:
@@ -104,3 +126,32 @@ def test_bad_questions_get_a_clear_error_and_the_app_goes_on(client: Any, questi
     with pytest.raises(AppError, match=message):
         client.predict(question, api_name="/ask")
     assert client.predict(ON_TOPIC, api_name="/ask")["abstained"] is False
+
+
+def test_a_plain_http_call_needs_only_the_question(server: str, client: Any) -> None:
+    """``POST /gradio_api/call/ask {"data": ["question"]}``: k, doc and kind take the defaults the API info
+    advertises, as ``gradio_client`` would send them."""
+    event, data = http_call(server, {"data": [ON_TOPIC]})
+    assert event == "complete"
+    check_contract(data[0], ON_TOPIC)
+    assert without_timings(data[0]) == without_timings(client.predict(ON_TOPIC, api_name="/ask"))
+    event, data = http_call(server, {"data": ["technical assistance", 2]})
+    expected = client.predict("technical assistance", k=2, api_name="/ask")
+    assert event == "complete" and without_timings(data[0]) == without_timings(expected)
+    event, data = http_call(server, {"question": ON_TOPIC}, "gradio_api/call/v2/ask")  # named parameters
+    assert event == "complete" and data[0]["question"] == ON_TOPIC
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ([], "the question is missing"),
+        ([123, 0, "", None], "the question must be text, not int"),
+        (["OP 9", "two"], "k must be a whole number"),
+        (["OP 9", 0, "A/RES/1/1"], "see the Documents tab of the app"),
+        (["   "], "the question is empty; ask e.g. “"),
+    ],
+)
+def test_a_plain_http_call_with_bad_values_says_what_is_wrong(server: str, values: list[Any], message: str) -> None:
+    event, data = http_call(server, {"data": values})
+    assert event == "error" and message in (data.get("error") or ""), data

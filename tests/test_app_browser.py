@@ -13,6 +13,7 @@ skipped, except when ``RAG_REQUIRE_BROWSER=1`` (set by ``.ci/run``): then it fai
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -52,11 +53,37 @@ def require_chromium() -> None:
 
 @pytest.fixture
 def page(default_index: Path, tmp_path: Path) -> Iterator[Any]:
+    index = tmp_path / "index"
+    shutil.copytree(default_index, index)  # the upload must not change the index other tests share
+    with browsing(index, tmp_path) as tab:
+        yield tab
+
+
+@pytest.fixture(scope="module")
+def several_documents_index(
+    default_index: Path, real_embedder: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The default corpus and two Security Council resolutions (on the Democratic Republic of the Congo
+    and on Bosnia and Herzegovina), indexed with the real model."""
+    from rag.pipeline import Pipeline
+    from rag.settings import Settings
+
+    index = tmp_path_factory.mktemp("several") / "index"
+    shutil.copytree(default_index, index)
+    extra = ROOT / "tests" / "data" / "extra"
+    report = Pipeline(Settings(index_dir=index), embedder=real_embedder).ingest(
+        [extra / "S_RES_1445_2002.txt", extra / "S_RES_787_1992.txt"]
+    )
+    assert report.ok and len(report.added) == 2, report.failed
+    return index
+
+
+@contextlib.contextmanager
+def browsing(index: Path, tmp_path: Path) -> Iterator[Any]:
+    """The app over ``index`` in a headless Chromium tab, on its page."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 
-    index = tmp_path / "index"
-    shutil.copytree(default_index, index)  # the upload must not change the index other tests share
     with running_app(index, tmp_path / "app.log") as (url, seconds), sync_playwright() as playwright:
         print(f"\napp up in {seconds:.1f} s")
         context = playwright.chromium.launch_persistent_context(
@@ -158,3 +185,32 @@ def test_ask_open_a_source_and_upload_a_document(page: Any) -> None:
     page.wait_for_function("!document.querySelector('#documents-table')?.innerText.includes('S/RES/2730')")
     assert "1 document" in page.inner_text("#status")
     print(f"whole scenario in {time.perf_counter() - started:.1f} s")
+
+
+def ask_in_chat(page: Any, question: str, answers: int) -> Any:
+    """Ask ``question`` and wait for the ``answers``-th answer to be complete (its timings line shown)."""
+    page.fill("#question textarea", question)
+    page.click("#ask")
+    page.wait_for_function("n => document.querySelectorAll('#chat .timings').length >= n", arg=answers)
+    return page.locator("#chat .answer").nth(answers - 1)
+
+
+def test_a_follow_up_question_is_asked_of_the_previous_document(several_documents_index: Path, tmp_path: Path) -> None:
+    """"When was it adopted?" after a question on resolution 1445: about 1445 (asked of the whole index, it
+    would be answered from another resolution's heading), with a line saying so."""
+    with browsing(several_documents_index, tmp_path) as page:
+        page.wait_for_selector("#question textarea")
+        page.wait_for_function("document.querySelector('#status')?.innerText.includes('3 documents')")
+        first = ask_in_chat(page, "What does resolution 1445 request of the Secretary-General?", 1)
+        assert "S/RES/1445 (2002)" in first.inner_text()
+        assert page.locator("#chat .notice.follow-up").count() == 0  # the first question names its document
+
+        second = ask_in_chat(page, "When was it adopted?", 2)
+        note = page.locator("#chat .notice.follow-up")  # shown with the answer's first words
+        assert note.count() == 1, second.inner_text()
+        assert note.inner_text().startswith("Taken as about S/RES/1445 (2002), the document of the previous question")
+        assert "4 December 2002" in second.inner_text() and "1992" not in second.inner_text()
+        page.wait_for_function("document.querySelectorAll('#chips label').length > 0")
+        chips = [label.strip() for label in page.locator("#chips label").all_inner_texts()]
+        assert chips and all(chip.startswith("S/RES/1445 (2002), ") for chip in chips), chips
+        shoot(page, "chat-follow-up")

@@ -221,6 +221,51 @@ def test_generated_answer_falls_back_to_the_excerpts(built_pipeline: Pipeline) -
     assert final[1][0]["citations"][0]["label"] == "OP 3"  # the extractive citations
 
 
+def test_a_follow_up_is_asked_of_the_document_of_the_previous_turn(handlers: Handlers) -> None:
+    first = ask(handlers, "What does A/RES/77/236 ask of States?")[-1]
+    history, turns, *_ = ask(handlers, "And what does it request of the Secretary-General?",
+                                    turns=first[1], history=first[0])[-1]
+    answer = history[-1]["content"]
+    # asked of A/RES/77/236 only (the whole index would also quote E/CN.15/2019/L.8/Rev.1, OP 4), and said so
+    assert {c["doc"] for c in turns[1]["citations"]} == {"A/RES/77/236"} and turns[1]["about"] == "A/RES/77/236"
+    assert answer.startswith('<div class="notice follow-up">Taken as about A/RES/77/236, the document of the previous')
+    assert "Secretary-General to report" in answer
+    # the next follow-up keeps that document, however the previous answer turned out
+    third = ask(handlers, "What about OP 1?", turns=turns, history=history)[-1]
+    assert [(c["doc"], c["label"]) for c in third[1][2]["citations"]][:1] == [("A/RES/77/236", "OP 1")]
+    assert "Taken as about A/RES/77/236" in third[0][-1]["content"]
+
+
+def test_no_follow_up_with_a_filter_a_named_document_or_a_question_of_its_own(handlers: Handlers) -> None:
+    first = ask(handlers, "What does A/RES/77/236 ask of States?")[-1]
+    for question, doc in [
+        ("And what does it request of the Secretary-General?", SEED),  # the user's filter rules
+        (f"And what does {SEED} request of the Secretary-General?", ""),  # names its own document
+        ("What is the Secretary-General requested to do?", ""),  # does not refer back
+        ("Which resolutions request it of the Secretary-General?", ""),  # asks about several
+    ]:
+        history, turns, *_ = ask(handlers, question, turns=first[1], history=first[0], doc=doc)[-1]
+        assert "Taken as about" not in history[-1]["content"], question
+        assert turns[-1]["about"] == doc
+    _, turns, *_ = ask(handlers, "What is the Secretary-General requested to do?", turns=first[1],
+                       history=first[0])[-1]
+    assert {c["doc"] for c in turns[-1]["citations"]} == {"A/RES/77/236", SEED}  # the whole index
+
+
+def test_messages_use_the_apps_terms_not_the_command_lines(handlers: Handlers) -> None:
+    content = ask(handlers, "When was the resolution adopted?", kinds=["preambular"])[-1][0][-1]["content"]
+    assert "“Paragraph kinds” filter" in content and "--kind" not in content
+    content = ask(handlers, "When was the resolution adopted?")[-1][0][-1]["content"]
+    assert "choose one in the “Document” filter" in content and "--doc" not in content
+    with pytest.raises(gr.Error, match="see the Documents tab") as raised:
+        handlers.browse("A/RES/1/1")
+    assert "rag list" not in str(raised.value)
+    with pytest.warns(UserWarning, match=r"the question is empty \(after removing control characters\); ask e.g. “"):
+        ask(handlers, "\x00\x07")
+    # the command line keeps its own words
+    assert "(--kind)" in handlers.pipeline.ask("When was the resolution adopted?", kind=["preambular"]).answer
+
+
 # ------------------------------------------------------------------ documents
 
 
@@ -248,9 +293,9 @@ def test_browsing_an_unknown_document_says_which_exist(handlers: Handlers) -> No
 def test_an_empty_index_says_how_to_start(tmp_path: Path) -> None:
     h = Handlers(Pipeline(Settings(index_dir=tmp_path / "none"), embedder=FakeEmbedder()), Settings())
     assert "No document is indexed yet" in h.status() and h.refresh()[2] == []
-    with pytest.warns(UserWarning, match="rag ingest"):
+    with pytest.warns(UserWarning, match="upload box of the Documents tab"):  # the app's terms, not the CLI's
         history = ask(h, "What is UNODC requested to do?")[-1][0]
-    assert "rag ingest" in history[-1]["content"]
+    assert "upload box of the Documents tab" in history[-1]["content"] and "rag ingest" not in history[-1]["content"]
 
 
 @pytest.fixture
@@ -393,7 +438,7 @@ def test_questions_are_answered_from_the_old_index_while_an_upload_runs(tmp_path
 
 
 def test_mandates_table_filters_by_any_alias_and_exports_csv(handlers: Handlers) -> None:
-    actors, verbs, docs = handlers.mandate_menus()
+    actors, verbs, docs, _ = handlers.mandate_menus()
     assert ("All actors", "") in actors.choices and any(value == "UNODC" for _, value in actors.choices)
     assert any(value == "requests" for _, value in verbs.choices) and ("A/RES/77/236", "A/RES/77/236") in docs.choices
     rows, count, path = handlers.mandates("United Nations Office on Drugs and Crime", "", "")
@@ -416,6 +461,19 @@ def test_a_mandate_row_opens_its_paragraph(handlers: Handlers) -> None:
     assert tabs.selected == "documents" and 'class="psg depth-0 hl"' in page
 
 
+def test_mandates_hint_comes_from_the_index_and_names_as_texts_write_them_are_explained(
+    handlers: Handlers,
+) -> None:
+    actors, _, _, hint = handlers.mandate_menus()
+    assert ("UNODC · United Nations Office on Drugs and Crime (4)", "UNODC") in actors.choices  # typing either finds it
+    assert "(e.g. UNODC or United Nations Office on Drugs and Crime)" in hint and "the Office," not in hint
+    # "the Office" is how one text writes UNODC, and may be another office elsewhere: the count line says whom
+    rows, count, _ = handlers.mandates("the Office", "", "")
+    assert [(r[0], r[1], r[2]) for r in rows] == [(SEED, "OP 3", "UNODC")]
+    assert f"it matched UNODC in {SEED}" in count and "Choose an actor in the menu" in count
+    assert "matched" not in handlers.mandates("UNODC", "", "")[1]
+
+
 # ------------------------------------------------------------------ API
 
 
@@ -429,6 +487,39 @@ def test_api_ask_returns_the_rag_ask_json(handlers: Handlers) -> None:
     assert [(c["doc"], c["kind"]) for c in only["citations"]] == [("A/RES/77/236", "operative")]
     with pytest.raises(gr.Error, match="the question is empty"):
         handlers.api_ask("   ")
+
+
+def test_api_checks_its_arguments_and_speaks_of_its_parameters(handlers: Handlers) -> None:
+    with pytest.raises(gr.Error, match="the question is missing"):
+        handlers.api_ask(None)  # type: ignore[arg-type]
+    with pytest.raises(gr.Error, match="the question must be text, not int"):
+        handlers.api_ask(123, 0, "", None)  # type: ignore[arg-type]
+    with pytest.raises(gr.Error, match="k must be a whole number"):
+        handlers.api_ask("OP 1", -2)
+    with pytest.raises(gr.Error, match="see the Documents tab of the app"):
+        handlers.api_ask("OP 1", 0, "A/RES/1/1")
+    one = handlers.api_ask("OP 1", None, None, "operative")  # type: ignore[arg-type]  # nulls: the defaults
+    assert one["citations"] and all(c["kind"] == "operative" for c in one["citations"])
+
+
+def test_api_call_without_the_optional_parameters_gets_their_defaults(built_pipeline: Pipeline) -> None:
+    """A plain HTTP call ``{"data": ["question"]}``: Gradio itself requires every value; the app fills the
+    defaults it advertises (``AppBlocks.validate_inputs``)."""
+    app = build_app(built_pipeline, built_pipeline.settings)
+    endpoint = next(fn for fn in app.fns.values() if fn.api_name == "ask")
+    cases: list[tuple[list[Any], list[Any]]] = [
+        (["q"], ["q", 0, "", None]), (["q", 3], ["q", 3, "", None]), (["q", 1, "X", ["op"]], ["q", 1, "X", ["op"]])
+    ]
+    for given, expected in cases:
+        inputs = list(given)
+        app.validate_inputs(endpoint, inputs)
+        assert inputs == expected
+    inputs = []
+    app.validate_inputs(endpoint, inputs)
+    assert inputs == [None, 0, "", None]  # no question: ``api_ask`` says it is missing
+    chat = next(fn for fn in app.fns.values() if fn.name == "respond")
+    with pytest.raises(ValueError):  # the UI's events are left as Gradio checks them
+        app.validate_inputs(chat, ["q"])
 
 
 # ------------------------------------------------------------------ evaluation
