@@ -55,6 +55,7 @@ from rag.question import (
     countries_of,
     foreign_language,
     metadata_intent,
+    number_spellings,
     parse_label_requests,
     question_names,
     question_terms,
@@ -478,12 +479,11 @@ class Answerer:
                 f"The question seems to be in {language}. The indexed documents and the search model are in "
                 "English: please ask in English.",
             )
-        # a question naming its documents ("resolution 2730", "A/RES/79/172") is answered from them: the search only
-        # favoured them. A title match ("the TB declaration") is looser: it chooses the document of a question about
-        # the document itself, but does not set aside the other documents' hits.
+        # a question naming its documents ("resolution 2730", "A/RES/79/172", "the TB declaration") is answered from
+        # them: the search only favoured them
         precise, titled = library.documents_named(question) if library is not None and not doc else ([], [])
         named = precise or titled
-        hits = [h for h in hits if h.passage.doc in precise] or hits
+        hits = [h for h in hits if h.passage.doc in named] or hits
         requests = parse_label_requests(question)
         if library is not None and not doc and not precise and not requests:
             # "When was resolution 757 adopted?" with 757 not indexed: only what the indexed documents say of it
@@ -532,6 +532,10 @@ class Answerer:
         topical = without_spans(content, document_reference_spans(content, self.symbols))
         terms = question_terms(topical) or question_terms(content)
         alternatives: dict[str, list[frozenset[str]]] = {t: [] for t in terms}
+        for written, other in number_spellings(topical):  # "6 months" is found as "six months" too
+            for term in tokenize(written):
+                if term in alternatives:
+                    alternatives[term].append(frozenset(tokenize(other)))
         if self.aliases is not None:
             for mention in self.aliases.mentions(question, query=True):
                 forms = [frozenset(tokenize(s)) for s in self.aliases.surfaces(mention.canonical)]

@@ -340,7 +340,13 @@ class Pipeline:
     def ask_with_hits(self, question: str, k: int | None = None, *, doc: str | None = None,
                       kind: str | Sequence[str] | None = None) -> tuple[Answer, list[Hit]]:
         """``ask``, also returning the retrieval hits the answer was built from (for generation)."""
-        from rag.question import asks_for_documents, clean_question, countries_named, respell
+        from rag.question import (
+            asks_for_documents,
+            clean_question,
+            countries_named,
+            number_spellings,
+            respell,
+        )
 
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
@@ -356,8 +362,9 @@ class Pipeline:
             countries = countries_named(text, answerer.vocabulary)  # "Ugandan forces" are also searched as "Uganda"
         aliases = _question_aliases(snapshot, text)
         depth = max(limit, DOCUMENTS_DEPTH if asks_for_documents(text) else ANSWER_DEPTH)
-        hits = self.retriever.search(snapshot, " ".join([text, *countries]), depth, doc=doc, kind=kind,
-                                     expander=aliases)
+        # "in 6 months" is also searched as "six": the text may write it either way
+        search_text = " ".join([text, *countries, *(other for _, other in number_spellings(text))])
+        hits = self.retriever.search(snapshot, search_text, depth, doc=doc, kind=kind, expander=aliases)
         retrieved = time.perf_counter()
         if aliases is not None:
             answerer = answerer.with_aliases(aliases)

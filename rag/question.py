@@ -713,6 +713,29 @@ def countries_named(question: str, known: Callable[[str], bool]) -> list[str]:
     return found
 
 
+_NUMBER_WORDS = [
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen",
+    "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+]
+#: Small numbers as digits or words: texts write "within six months" and "within 12 months", users either.
+_SMALL_NUMBER = re.compile(rf"(?<![\w/.,])(?:[2-9]|1\d|20|{'|'.join(_NUMBER_WORDS)})(?![\w/]|[.,]\d)", re.IGNORECASE)
+
+
+def number_spellings(question: str) -> list[tuple[str, str]]:
+    """The question's small numbers (2 to 20), each as written and written the other way.
+
+    >>> number_spellings("What is due in 6 months, and what within twelve months?")
+    [('6', 'six'), ('twelve', '12')]
+    >>> number_spellings("What does resolution 2730 say about 1.5 million people in 2009?")
+    []
+    """
+    found: dict[str, str] = {}
+    for match in _SMALL_NUMBER.finditer(question):
+        word = match.group(0).lower()
+        found[word] = _NUMBER_WORDS[int(word) - 2] if word.isdigit() else str(_NUMBER_WORDS.index(word) + 2)
+    return list(found.items())
+
+
 def _known_form(candidates: Iterable[str], known: Callable[[str], bool]) -> str:
     """The first of ``candidates`` whose stems the corpus knows, or ``""``."""
     return next((c for c in candidates if (stems := tokenize(c)) and all(known(s) for s in stems)), "")

@@ -708,3 +708,17 @@ def test_several_labels_a_range_and_a_symbol_without_its_year_are_all_answered()
     assert [(c.doc, c.label) for c in undated.citations] == [(OTHER, "OP 2")]
     revision = _answerer().answer("OP 2 of A/RES/99", [], library)
     assert revision.abstained and "did you mean A/RES/99/1?" in revision.answer
+
+
+def test_a_number_counts_whether_written_in_digits_or_in_words() -> None:
+    profile = _answerer().profile("What is due in 6 months?")
+    spelled = set(tokenize("Requests a report within six months;"))
+    assert profile.coverage(spelled) == _answerer().profile("What is due in six months?").coverage(spelled) > 0.5
+
+
+def test_a_document_named_by_its_title_is_answered_from_it_alone() -> None:
+    elsewhere = Passage(OTHER, "operative", "1", "1. Urges States to protect coast guards at sea;")
+    library = FakeLibrary([*_passages(), elsewhere])
+    hits = [Hit(elsewhere, 1.0, dense=0.8, lexical=5.0, rank=1), *_hits("OP 2", dense=0.7)]
+    answer = _answerer().answer("What does the piracy at sea resolution say about coast guards?", hits, library)
+    assert [c.doc for c in answer.citations] == [DOC], answer.answer
