@@ -441,9 +441,11 @@ class Answerer:
         aliases: Any = None,
         selection: SelectionPolicy = DEFAULT_SELECTION,
         symbols: Sequence[str] = (),
+        titles: Any = None,
     ) -> None:
         self.embedder = embedder
         self.symbols = list(symbols)  # the indexed documents: a question naming one by number is about it
+        self.titles = titles  # their titles (``rag.retrieve.TitleMatcher``): "the TB declaration" names one too
         self.selection = selection
         self.term_weight = term_weight or (lambda term: 1.0)
         self.vocabulary = vocabulary
@@ -522,14 +524,17 @@ class Answerer:
     def profile(self, question: str) -> _Profile:
         """The question's content terms with their weights and alias alternatives (a body named as the author
         of the texts, "What does the General Assembly ask ...", is not a term: see ``rag.retrieve.find_issuers``)."""
-        from rag.retrieve import document_reference_spans, find_issuers, without_spans
+        from rag.retrieve import document_reference_spans, find_issuers, find_title_mentions, without_spans
 
         content = question
         for start, end, _ in reversed(find_issuers(question, self.aliases) if self.aliases is not None else []):
             content = content[:start] + " " + content[end:]
-        # an indexed document's number or symbol says which document, not what its paragraphs must say (the
-        # search leaves it out too); the number of a resolution that is not indexed is what the paragraphs cite
-        topical = without_spans(content, document_reference_spans(content, self.symbols))
+        # an indexed document's number, symbol or title says which document, not what its paragraphs must say
+        # (the search leaves it out too); the number of a resolution that is not indexed is what the paragraphs cite
+        spans = document_reference_spans(content, self.symbols)
+        if self.titles is not None:
+            spans += [(m.start, m.end) for m in find_title_mentions(content, self.titles, self.aliases)]
+        topical = without_spans(content, spans)
         terms = question_terms(topical) or question_terms(content)
         alternatives: dict[str, list[frozenset[str]]] = {t: [] for t in terms}
         for written, other in number_spellings(topical):  # "6 months" is found as "six months" too

@@ -420,7 +420,8 @@ class Pipeline:
         statistics = corpus_statistics(snapshot.lexical)
         term_weight, vocabulary = statistics if statistics else (None, None)
         answerer = Answerer(embedder=self.query_embedder, term_weight=term_weight, vocabulary=vocabulary,
-                            aliases=snapshot.aliases, symbols=snapshot.symbols)
+                            aliases=snapshot.aliases, symbols=snapshot.symbols,
+                            titles=self.retriever.title_matcher(snapshot))
         self._answerer = (snapshot, answerer)
         return answerer
 

@@ -868,7 +868,7 @@ class Retriever:
         if page is not None and page < 0:
             raise InputError(f"page must be a positive number (got {page})")
         analysis = analyse_query(query, snapshot.symbols, expander or self.expander or snapshot.aliases,
-                                 self._titles(snapshot) if self.fusion.doc_boost and mode == "hybrid" else None)
+                                 self.title_matcher(snapshot) if self.fusion.doc_boost and mode == "hybrid" else None)
         if not symbols and analysis.symbols:
             symbols = analysis.symbols
         mask = snapshot.mask(symbols, kinds, page)
@@ -933,7 +933,7 @@ class Retriever:
     def documents_named(self, snapshot: IndexSnapshot, question: str) -> tuple[list[str], list[str]]:
         """The indexed documents ``question`` names: (by symbol or number, "resolution 79/172", "resolutions 787
         and 1445"; by title, "the TB political declaration", a looser match). ``QueryAnalysis.named`` ranks them."""
-        analysis = analyse_query(question, snapshot.symbols, snapshot.aliases, self._titles(snapshot))
+        analysis = analyse_query(question, snapshot.symbols, snapshot.aliases, self.title_matcher(snapshot))
         return list(dict.fromkeys(analysis.symbols + analysis.numbered)), analysis.titled
 
     def heading_bodies(self, snapshot: IndexSnapshot) -> dict[str, set[str]]:
@@ -950,7 +950,7 @@ class Retriever:
             cached = self._bodies = (snapshot, named)
         return cached[1]
 
-    def _titles(self, snapshot: IndexSnapshot) -> TitleMatcher | None:
+    def title_matcher(self, snapshot: IndexSnapshot) -> TitleMatcher | None:
         """The titles of the indexed documents, for :func:`find_title_mentions` (read once per loaded index);
         ``None`` for an index of one document (which every question is about)."""
         if len(snapshot.symbols) < 2:

@@ -722,3 +722,16 @@ def test_a_document_named_by_its_title_is_answered_from_it_alone() -> None:
     hits = [Hit(elsewhere, 1.0, dense=0.8, lexical=5.0, rank=1), *_hits("OP 2", dense=0.7)]
     answer = _answerer().answer("What does the piracy at sea resolution say about coast guards?", hits, library)
     assert [c.doc for c in answer.citations] == [DOC], answer.answer
+
+
+def test_a_documents_title_in_the_question_is_not_a_topic_its_paragraphs_must_cover() -> None:
+    from rag.retrieve import TitleMatcher
+
+    titles = TitleMatcher({DOC: "Cooperation against piracy at sea", OTHER: "Protection of humanitarian personnel"})
+    question = "What does the piracy at sea resolution say about surrogacy?"
+    with_titles = _answerer(symbols=[DOC, OTHER], titles=titles).profile(question)
+    assert with_titles.terms == ["surrogaci"]
+    assert "piraci" in _answerer(symbols=[DOC, OTHER]).profile(question).terms
+    answer = _answerer(symbols=[DOC, OTHER], titles=titles).answer(question, _hits("OP 1", "OP 3", dense=0.4),
+                                                                   LIBRARY)
+    assert answer.abstained, answer.answer
