@@ -227,10 +227,21 @@ class Answerer(DocumentAnswers):
             )
         # a question naming its documents ("resolution 2730", "A/RES/79/172", "the TB declaration") is answered from
         # them: the search only favoured them
-        precise, titled = library.documents_named(question) if library is not None and not doc else ([], [])
-        named = precise or titled
-        hits = [h for h in hits if h.passage.doc in named] or hits
+        precise, titled = library.documents_named(question) if library is not None else ([], [])
+        if doc and precise and doc not in precise:  # "When was resolution 2730 adopted?" with --doc 787: which one?
+            return self._abstain(question, f"The question names {' and '.join(precise)}, but it is limited to {doc} "
+                                 f"(--doc): ask it of all documents, or of {doc} without naming another.")
+        if doc:
+            precise, titled = [], []
         requests = parse_label_requests(question)
+        if requests and library is not None and not doc and not precise:  # "OP 3 of 2730": a number, a document
+            from rag.retrieve import documents_by_bare_number
+
+            precise = documents_by_bare_number(question, self.symbols)
+        named = precise or titled
+        # never another document's paragraphs (a title is looser: a search that found nothing in it keeps its hits)
+        hits = [h for h in hits if h.passage.doc in precise] if precise else \
+            [h for h in hits if h.passage.doc in titled] or hits
         if library is not None and not doc and not precise and not requests:
             # "When was resolution 757 adopted?" with 757 not indexed: only what the indexed documents say of it
             # ("Recalling its resolution 757 (1992) of 30 May 1992") answers, never another document's own facts

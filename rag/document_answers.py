@@ -207,8 +207,9 @@ class DocumentAnswers:
         if kinds and request.kind and request.kind not in kinds:
             if not request.only:
                 return None
-            return self._abstain(question, f"{request.label} is a {request.kind} passage, and the question is limited "
-                                 f"to {' and '.join(kinds)} passages (--kind).")
+            article = "an" if request.kind[:1] in "aeiou" else "a"  # "an operative passage"
+            return self._abstain(question, f"{request.label} is {article} {request.kind} passage, and the question is "
+                                 f"limited to {' and '.join(kinds)} passages (--kind).")
         found: list[tuple[Passage, list[Passage], list[Passage]]] = []  # (passage, its document's, others so named)
         for symbol in symbols:
             passages = library.passages(symbol)

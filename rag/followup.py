@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from rag.question import BARE_RESOLUTION_NUMBERS, DOCUMENT_NUMBER, SYMBOL_PATTERN, asks_for_documents
-from rag.retrieve import find_edges, find_labels, find_symbols
+from rag.retrieve import documents_by_bare_number, find_edges, find_labels
 
 #: Which documents a question names (indexed or not): symbols, or any non-empty strings.
 Namer = Callable[[str], Sequence[str]]
@@ -89,8 +89,6 @@ _SUBJECT = re.compile(
     r"\b(?:this|that|the\s+same)\s+(?:resolution|document|text|draft)\b",
     re.IGNORECASE,
 )
-#: A bare number that may be a document's ("What about 787?"), checked against the indexed symbols.
-_BARE_NUMBER = re.compile(r"(?<![\w/.(])\d{3,5}(?![\w/)])")
 
 
 def refers_back(question: str) -> str:
@@ -148,7 +146,7 @@ def cites_a_document(question: str, symbols: Sequence[str] = ()) -> bool:
     """
     if SYMBOL_PATTERN.search(question) or DOCUMENT_NUMBER.search(question) or BARE_RESOLUTION_NUMBERS.search(question):
         return True
-    return any(any(find_symbols(f"resolution {number}", symbols)) for number in _BARE_NUMBER.findall(question))
+    return bool(documents_by_bare_number(question, symbols))
 
 
 @dataclass(frozen=True)

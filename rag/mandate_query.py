@@ -30,6 +30,7 @@ from rag.mandates import (
     normalise_verb,
     squash_spaces,
 )
+from rag.question import without_document_references
 
 
 # ============================================================================ filtering
@@ -185,6 +186,8 @@ def parse_mandate_question(question: str, aliases: AliasTable | None = None) -> 
     >>> q = parse_mandate_question("Which resolutions request the Secretary-General to report?")
     >>> q.actor, q.verb, q.topic
     ('Secretary-General', 'requests', 'report')
+    >>> parse_mandate_question("What does resolution 1445 request of the Secretary-General?").topic
+    ''
     >>> parse_mandate_question("When was the resolution adopted?") is None
     True
     >>> parse_mandate_question("Who is requested to report to the General Assembly?") is None
@@ -242,7 +245,7 @@ def parse_mandate_question(question: str, aliases: AliasTable | None = None) -> 
     topic = text
     for start, end in sorted([(chosen[0], chosen[1]), (cue.start("verb"), cue.end())], reverse=True):
         topic = topic[:start] + " " + topic[end:]
-    topic = _QUESTION_WORDS.sub(" ", topic)
+    topic = _QUESTION_WORDS.sub(" ", without_document_references(topic))  # "in resolution 1445" says which text
     topic = squash_spaces(re.sub(r"[?!.,;:'’]|\bs\b", " ", topic))
     return MandateQuery(actor=chosen[2], verb=verb, topic=topic, surface=chosen[3])
 

@@ -256,6 +256,7 @@ _LABEL = re.compile(
 #: More numbers after a label, of the same kind: "OP 3, 4 and 5", "paragraphs 5 to 7", "OP 16 (a)-(c)".
 _MORE_NUMBERS = re.compile(
     rf"\s*(?P<sep>,\s*(?:and\s+)?|&|\band\b|-|–|\bto\b|\bthrough\b)\s*"
+    rf"(?:(?P<kind>ops?\.?|pps?\.?|paragraphs?|paras?\.?)\s*)?"
     rf"(?:(?P<number>\d{{1,3}}{_SUBS})|\((?P<sub>[a-z])\))(?![\w/])",
     re.IGNORECASE,
 )
@@ -298,7 +299,9 @@ def without_document_references(question: str) -> str:
 
 _FILLER = _words(
     "what does do say says said show me display quote read print give text of in the a paragraph please is "
-    "content contents full wording word words verbatim resolution document this its res unscr and"
+    "content contents full wording word words verbatim resolution document this its res unscr and about how "
+    "ask asks request requests demand demands decide decides mean means contain contains provide provides cover "
+    "covers"
 )
 
 
@@ -366,6 +369,8 @@ def parse_label_requests(question: str) -> list[LabelRequest]:
 
     >>> [r.label for r in parse_label_requests("OP 3 and OP 4 of resolution 2730")]
     ['OP 3', 'OP 4']
+    >>> [r.label for r in parse_label_requests("PP 3 to PP 5 and OP 1")]
+    ['PP 3', 'PP 4', 'PP 5', 'OP 1']
     >>> [r.label for r in parse_label_requests("paragraphs 5 to 7")], parse_label_requests("¶ 12")[0].label
     (['paragraph 5', 'paragraph 6', 'paragraph 7'], 'paragraph 12')
     >>> [r.label for r in parse_label_requests("op 16 (a)-(c) of 2730")] + [parse_label_request("OP 16 b").label]
@@ -379,11 +384,13 @@ def parse_label_requests(question: str) -> list[LabelRequest]:
     rest = SYMBOL_PATTERN.sub(lambda m: " " * len(m.group(0)), question)  # same offsets, symbols blanked
     found: list[tuple[int, int, str, list[str], str]] = []  # (start, end, kind, numbers, part)
     for match in _LABEL.finditer(rest):
+        if found and match.start() < found[-1][1]:
+            continue  # read already, as the end of a range ("PP 3 to PP 5")
         kind_word = match.group("kind").lower().split()[0].rstrip(".")
         kind = _KIND_WORDS.get(kind_word, _KIND_WORDS.get(kind_word.rstrip("s"), ""))
         numbers, end = [_label_number(match.group("number"))], match.end()
         if not numbers[0].startswith("*"):
-            end = _more_numbers(rest, end, numbers)
+            end = _more_numbers(rest, end, numbers, kind)
         else:
             kind = "footnote"
         part = (match.group("part") or "").lower().replace("annexed", "annex")
@@ -414,7 +421,9 @@ def parse_label_requests(question: str) -> list[LabelRequest]:
     for start, end in reversed(spans):
         remainder = remainder[:start] + " " + remainder[end:]
     remainder = without_document_references(remainder).lower()
-    words = [w for w in re.findall(r"[^\W_]+", remainder) if w not in _FILLER and w not in _ORDINALS]
+    # a number left beside a label names its document ("OP 3 of 2730"), not what to look for
+    words = [w for w in re.findall(r"[^\W_]+", remainder)
+             if w not in _FILLER and w not in _ORDINALS and not (w.isdigit() and len(w) >= 3)]
     return list(dict.fromkeys(dataclasses.replace(r, only=not words) for r in requests))
 
 
@@ -423,10 +432,14 @@ def _label_number(written: str) -> str:
     return re.sub(r"\s+", "", re.sub(r"\s+([a-h])$", r"(\1)", written.strip())).lower()
 
 
-def _more_numbers(text: str, end: int, numbers: list[str]) -> int:
-    """Read the numbers that follow a label ("OP 3, 4 and 5", "paragraphs 5 to 7", "OP 16 (a)-(c)") into
-    ``numbers``; where they end."""
+def _more_numbers(text: str, end: int, numbers: list[str], kind: str) -> int:
+    """Read the numbers that follow a label of ``kind`` ("OP 3, 4 and 5", "paragraphs 5 to 7", "OP 16 (a)-(c)",
+    "PP 3 to PP 5") into ``numbers``; where they end (a label of another kind, "OP 3 and PP 4", is not one)."""
     while (more := _MORE_NUMBERS.match(text, end)) is not None:
+        written = more.group("kind")
+        if written and _KIND_WORDS.get(written.lower().rstrip(".s"), _KIND_WORDS.get(written.lower().rstrip("."))) \
+                != kind:
+            break
         previous, ranged = numbers[-1], more.group("sep").strip().lower() in {"-", "–", "to", "through"}
         if more.group("sub"):  # "(c)" after "16 (a)": a sub-paragraph of the same paragraph
             base, _, first = previous.partition("(")
@@ -531,9 +544,10 @@ def question_names(question: str) -> list[str]:
     ['ISIL', 'Al-Qaida']
     >>> question_names("Nelson Mandela Rules"), question_names("What does it say about COVID-19?")
     (['Nelson Mandela Rules'], ['COVID-19'])
-    >>> question_names("Is terrorism linked to any religion in the text?")
-    []
+    >>> question_names("Is terrorism linked to any religion in the text?"), question_names("Summarise S/RES/1445")
+    ([], [])
     """
+    question = SYMBOL_PATTERN.sub(lambda m: " " * len(m.group(0)), question)  # a symbol names a document
     words = [(m.group(0), m.start()) for m in _NAME_WORD.finditer(question)]
     names: list[str] = []
     run: list[tuple[str, int]] = []

@@ -396,6 +396,22 @@ def mentions_number(text: str, number: str) -> bool:
     return re.search(cited, text, re.IGNORECASE) is not None
 
 
+#: A number standing alone that may be an indexed document's ("OP 3 of 2730", "What about 787?").
+_BARE_NUMBER = re.compile(r"(?<![\w/.(])\d{3,5}(?![\w/)]|\s*\()")
+
+
+def documents_by_bare_number(text: str, known: Sequence[str]) -> list[str]:
+    """The indexed documents whose number stands alone in ``text``, without "resolution" before it: in a label
+    question ("OP 3 and OP 4 of 2730") or a follow-up ("And 1445?"), where a number has no other meaning.
+
+    >>> documents_by_bare_number("OP 3 of 2730, OP 1 of 787, paragraph 12", ["S/RES/2730 (2024)", "S/RES/787 (1992)"])
+    ['S/RES/2730 (2024)', 'S/RES/787 (1992)']
+    """
+    short = matcher_for(known).short
+    return list(dict.fromkeys(symbol for number in _BARE_NUMBER.findall(text)
+                              for symbol in short.get(number, [])[:1] if len(set(short[number])) == 1))
+
+
 def resolve_document(value: str, known: Sequence[str]) -> str:
     """The indexed symbol ``value`` stands for (see :meth:`SymbolMatcher.resolve`); ``InputError`` naming what it
     may mean, or the indexed documents, when it stands for none.

@@ -336,7 +336,7 @@ def test_a_question_naming_a_document_is_answered_from_it_alone() -> None:
     # a label of the named document only; several named documents: the best paragraph of each
     assert [(c.doc, c.label) for c in _answerer().answer("OP 1 of resolution 9999 (2030)", hits, library).citations] \
         == [(OTHER, "OP 1")]
-    both = _answerer().answer("What do resolutions 99/1 and 9999 (2030) ask States to share?", hits, library)
+    both = _answerer().answer("What do resolutions 99/1 and 9999 (2030) say on sharing information?", hits, library)
     assert {c.doc for c in both.citations} == {DOC, OTHER}
     # named by its title: that document too
     titled = _answerer().answer("What does the piracy at sea resolution ask States to share?", hits, library)
@@ -736,3 +736,34 @@ def test_a_documents_title_in_the_question_is_not_a_topic_its_paragraphs_must_co
     answer = _answerer(symbols=[DOC, OTHER], titles=titles).answer(question, _hits("OP 1", "OP 3", dense=0.4),
                                                                    LIBRARY)
     assert answer.abstained, answer.answer
+
+
+def test_a_document_filter_that_contradicts_the_document_named_is_said_not_overridden() -> None:
+    heading = Passage(OTHER, "heading", "", f"{OTHER}\nAdopted by the Security Council at its 9999th meeting, on "
+                                            "2 June 2030")
+    library = FakeLibrary([*_passages(), heading])
+    answer = _answerer(symbols=[DOC, OTHER]).answer("When was resolution 9999 (2030) adopted?", _hits("Heading"),
+                                                    library, doc=DOC)
+    assert answer.abstained and answer.citations == []
+    assert answer.answer.startswith(f"The question names {OTHER}, but it is limited to {DOC} (--doc)")
+
+
+def test_a_named_document_without_hits_gets_no_other_documents_paragraphs() -> None:
+    elsewhere = Passage(OTHER, "operative", "1", "1. Urges States to protect coast guards at sea;")
+    library = FakeLibrary([*_passages(), elsewhere])
+    hits = [Hit(elsewhere, 1.0, dense=0.8, lexical=5.0, rank=1)]
+    answer = _answerer(symbols=[DOC, OTHER]).answer("What does resolution 99/1 say about coast guards?", hits, library)
+    assert DOC not in {c.doc for c in answer.citations} or not answer.citations
+    assert OTHER not in {c.doc for c in answer.citations}
+
+
+def test_a_label_with_a_bare_document_number_or_a_few_extra_words_shows_that_paragraph_whole() -> None:
+    council = Passage("S/RES/2730 (2024)", "operative", "3", "3. Demands that all parties comply, and requests "
+                      "the Secretary-General to report on the matter within six months of the adoption of this text;")
+    library = FakeLibrary([*_passages(), council])
+    answerer = _answerer(symbols=[DOC, council.doc])
+    answer = answerer.answer("What about OP 3 of 2730?", [], library)
+    assert [(c.doc, c.label) for c in answer.citations] == [(council.doc, "OP 3")]
+    assert answer.citations[0].excerpt == council.text[3:]  # whole: "about" asks for nothing in particular
+    limited = answerer.answer("OP 3 of 2730", [], library, kinds=["preambular"])
+    assert "OP 3 is an operative passage" in limited.answer
