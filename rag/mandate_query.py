@@ -102,7 +102,27 @@ class MandateQuery:
     surface: str = ""
 
     def select(self, clauses: Iterable[ActionClause], aliases: AliasTable | None = None) -> list[ActionClause]:
-        return filter_mandates(clauses, actor=self.actor, verb=self.verb, aliases=aliases)
+        """The clauses addressed to the actor; on a topic, also those addressed to actors whose name holds the
+        actor's ("States": "Member States", "States concerned"), for the topic to choose among (without one,
+        those only when the actor itself is addressed nowhere).
+
+        >>> from rag.types import Passage
+        >>> clauses = extract_mandates([
+        ...     Passage(doc="X", kind="operative", number="1", text="Urges Member States to ratify the Convention;"),
+        ...     Passage(doc="X", kind="operative", number="2", text="Urges States to act;")])
+        >>> [c.label for c in MandateQuery("States", topic="ratify Convention").select(clauses)]
+        ['OP 2', 'OP 1']
+        >>> [c.label for c in MandateQuery("States").select(clauses)]
+        ['OP 2']
+        """
+        clauses = list(clauses)
+        named = filter_mandates(clauses, actor=self.actor, verb=self.verb, aliases=aliases)
+        if named and not self.topic:
+            return named
+        wanted = f" {surface_key(self.actor)} "
+        holding = [c for c in filter_mandates(clauses, verb=self.verb)
+                   if c not in named and any(wanted in f" {surface_key(actor)} " for actor in c.actors)]
+        return named + holding
 
 
 #: Words that open or articulate a question and never begin an actor's name ("*Are* States encouraged ...?").
@@ -180,6 +200,8 @@ def parse_mandate_question(question: str, aliases: AliasTable | None = None) -> 
     >>> q = parse_mandate_question("What does the Assembly ask the United Nations Office on Drugs and Crime to do?")
     >>> q.actor, q.verb
     ('UNODC', None)
+    >>> parse_mandate_question("What are Member States that are not in the Committee on Trade encouraged to do?").actor
+    'Member States'
     >>> q = parse_mandate_question("Are States encouraged to ratify the Convention?")
     >>> q.actor, q.verb, q.topic
     ('States', 'encourages', 'ratify Convention')
@@ -228,7 +250,10 @@ def parse_mandate_question(question: str, aliases: AliasTable | None = None) -> 
         after = [c for c in candidates if c[0] >= cue.end()]
         # "What is requested of X?", "What is expected from X?": the actor follows the participle
         of_after = after and re.match(r"\s+(?:of|from)\s", text[cue.end() : after[0][0] + 1])
-        chosen = after[0] if of_after or not before else before[-1]
+        # "What are Member States that are not in the Committee encouraged to do?": the first name after the
+        # auxiliary is the subject; "Member States are encouraged": the last one before it
+        subject = [c for c in before if c[0] >= cue.start()]
+        chosen = after[0] if of_after or not before else (subject or before[-1:])[0]
     else:
         after = [c for c in candidates if c[0] >= cue.end()]
         chosen = after[0] if after else candidates[-1]
