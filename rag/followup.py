@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from rag.question import BARE_RESOLUTION_NUMBERS, DOCUMENT_NUMBER, SYMBOL_PATTERN, asks_for_documents
-from rag.retrieve import documents_by_bare_number, find_edges, find_labels
+from rag.retrieve import documents_by_bare_number, find_edges, find_labels, matcher_for
 
 #: Which documents a question names (indexed or not): symbols, or any non-empty strings.
 Namer = Callable[[str], Sequence[str]]
@@ -226,3 +226,83 @@ def pipeline_namer(pipeline: Any) -> Namer:
         return list(by_number or by_title)
 
     return named
+
+
+#: An elliptical follow-up: "And resolution 787?", "What about the Secretary-General?", "Same for 2730": a new
+#: document or actor for the previous question, with no question of its own.
+_ELLIPSIS = re.compile(
+    r"^\W*(?:and|also|what\s+about|how\s+about|same\s+(?:question\s+)?for|and\s+what\s+about)\s+"
+    r"(?:(?:of|for|to|from|in|on)\s+)?(?P<rest>[^?]{1,80}?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+#: Words that make the rest of a follow-up a question of its own ("And what does it demand?"), not a fragment.
+_OWN_QUESTION = re.compile(
+    r"\b(?:what|which|who|whom|when|where|why|how|does|do|did|is|are|was|were|has|have|say|says|said|ask|asks|"
+    r"request|requests|demand|demands|decide|decides|mention|mentions|it|its|they|their)\b",
+    re.IGNORECASE,
+)
+#: "resolution 1445", "S/RES/787 (1992)", "res. 2730": where the previous question named its document.
+_REFERENCE_WORD = re.compile(r"(?:\b(?:resolutions?|res\.?|decision)\s+)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SpelledOut:
+    """An elliptical follow-up spelled out: ``question`` is the previous question with the follow-up's document
+    or actor in place of the previous one (``what``: ``"document"`` or ``"actor"``); ``doc`` the document to ask it
+    of when the previous question named none ("What is asked of States?", then "And resolution 787?")."""
+
+    question: str
+    what: Literal["document", "actor"]
+    doc: str = ""
+
+    @property
+    def note(self) -> str:
+        of = f", asked of {self.doc}" if self.doc else ""
+        return f"Read as “{self.question}” (the previous question, with the new {self.what}{of})."
+
+
+def spell_out(question: str, previous_question: str, *, symbols: Sequence[str], aliases: Any = None
+              ) -> SpelledOut | None:
+    """The previous question asked again of the document or actor an elliptical follow-up names: after "What does
+    resolution 1445 request of the Secretary-General?", "And resolution 787?" is "What does resolution 787 request
+    of the Secretary-General?", and "And of MONUC?" is "What does resolution 1445 request of MONUC?". ``None``
+    when the follow-up is a question of its own, or names neither.
+
+    >>> symbols = ["S/RES/787 (1992)", "S/RES/1445 (2002)"]
+    >>> before = "What does resolution 1445 request of the Secretary-General?"
+    >>> spell_out("And resolution 787?", before, symbols=symbols).question
+    'What does resolution 787 request of the Secretary-General?'
+    >>> spell_out("What about UNODC?", before, symbols=symbols).question
+    'What does resolution 1445 request of UNODC?'
+    >>> spell_out("And what does it demand?", before, symbols=symbols) is None
+    True
+    >>> spell_out("And 787?", "What are States asked to do?", symbols=symbols).note
+    'Read as “What are States asked to do?” (the previous question, with the new document, asked of S/RES/787 (1992)).'
+
+    """
+    match = _ELLIPSIS.match(question)
+    if match is None or _OWN_QUESTION.search(match.group("rest")):
+        return None
+    rest = match.group("rest").strip(" ,.;:")
+    matcher = matcher_for(symbols)
+    new_documents = matcher.references(rest) or [
+        (0, len(rest), symbol, False) for symbol in documents_by_bare_number(rest, symbols)]
+    if new_documents:
+        spans = [(start, end) for start, end, _, _ in matcher.references(previous_question)]
+        if not spans:  # the previous question named no document: ask it of the new one
+            return SpelledOut(previous_question, "document", new_documents[0][2])
+        start, end = spans[0]
+        start -= len(m.group(0)) if (m := _REFERENCE_WORD.search(previous_question[:start])) else 0
+        written = rest if re.match(r"(?:resolutions?|res\.?|decision)\s|\S*/", rest, re.IGNORECASE) \
+            else f"resolution {rest}"
+        return SpelledOut(f"{previous_question[:start]}{written}{previous_question[end:]}", "document")
+    from rag.mandate_query import parse_mandate_question
+
+    before = parse_mandate_question(previous_question, aliases)
+    if before is None or not before.surface or parse_mandate_question(f"What is {rest} asked to do?", aliases) is None:
+        return None
+    start = previous_question.index(before.surface)
+    head = previous_question[:start]
+    if re.search(r"\bthe\s+$", head, re.IGNORECASE) and (rest.lower().startswith("the ") or rest.isupper()):
+        head = re.sub(r"\bthe\s+$", "", head, flags=re.IGNORECASE)  # "the Secretary-General" -> "UNODC"
+    return SpelledOut(head + rest + previous_question[start + len(before.surface):], "actor")

@@ -44,7 +44,7 @@ import gradio as gr
 
 from rag import webview as view
 from rag.errors import IndexMissingError, InputError, RagError
-from rag.followup import FollowUp, follow_up, pipeline_namer
+from rag.followup import FollowUp, SpelledOut, follow_up, pipeline_namer, spell_out
 from rag.pipeline import Pipeline
 from rag.question import clean_question
 from rag.settings import Settings
@@ -206,15 +206,20 @@ class Handlers:
         history += [{"role": "user", "content": view.esc(question.strip())}, _assistant("<i>Searching…</i>")]
         yield list(history), turns, gr.Radio(choices=[], value=None), "", gr.skip(), gr.skip()
         try:
-            follow = self.follow_up(question, previous, doc)
-            lead = ""
-            if follow is not None:  # "And what does it demand?": asked of the previous turn's document, said so
+            lead, asked = "", question
+            spelled = self.spell_out(question, previous, doc)
+            follow = self.follow_up(question, previous, doc) if spelled is None else None
+            if spelled is not None:  # "And resolution 787?": the previous question, of 787, said so
+                asked, lead = spelled.question, view.notice_html(spelled.note, "follow-up")
+                doc = spelled.doc or doc
+                turns[turn].update(question=asked, about=spelled.doc or turns[turn]["about"])
+            elif follow is not None:  # "And what does it demand?": asked of the previous turn's document, said so
                 doc, lead = follow.doc, view.notice_html(follow.note, "follow-up")
                 turns[turn]["about"] = follow.doc
             frames = (
-                self._generated(question, doc, kinds, turn)
+                self._generated(asked, doc, kinds, turn)
                 if generate and self.llm_configured
-                else self._extractive(question, doc, kinds, turn)
+                else self._extractive(asked, doc, kinds, turn)
             )
             for content, citations in frames:
                 history[-1] = _assistant(lead + content)
@@ -231,6 +236,18 @@ class Handlers:
             log.exception("unexpected error answering %r", question[:200])
             history[-1] = _assistant(view.error_html(view.GENERIC_ERROR))
             yield list(history), turns, *unchanged
+
+    def spell_out(self, question: str, previous: dict[str, Any] | None, doc: str | None) -> SpelledOut | None:
+        """An elliptical follow-up ("And resolution 787?", "What about UNODC?") as the previous question asked of
+        the new document or actor (``rag.followup.spell_out``); ``None`` when it is not one."""
+        if previous is None or doc:
+            return None
+        try:
+            snapshot = self.pipeline.snapshot()
+        except RagError:  # no index: asking the question says so
+            return None
+        return spell_out(question, str(previous.get("question", "")), symbols=snapshot.symbols,
+                         aliases=snapshot.aliases)
 
     def follow_up(self, question: str, previous: dict[str, Any] | None, doc: str | None) -> FollowUp | None:
         """The document a follow-up question refers to ("And what does it demand?"), from the session's previous

@@ -236,6 +236,17 @@ def test_a_follow_up_is_asked_of_the_document_of_the_previous_turn(handlers: Han
     assert "Taken as about A/RES/77/236" in third[0][-1]["content"]
 
 
+def test_an_elliptical_follow_up_is_the_previous_question_of_a_new_document_or_actor(handlers: Handlers) -> None:
+    first = ask(handlers, "What does A/RES/77/236 request of the Secretary-General?")[-1]
+    history, turns, *_ = ask(handlers, f"And {SEED}?", turns=first[1], history=first[0])[-1]
+    asked = f"What does {SEED} request of the Secretary-General?"
+    assert history[-1]["content"].startswith(f'<div class="notice follow-up">Read as “{asked}” (the previous question,')
+    assert turns[1]["question"] == asked and {c["doc"] for c in turns[1]["citations"]} == {SEED}
+    history, turns, *_ = ask(handlers, "What about Member States?", turns=turns, history=history)[-1]
+    assert turns[2]["question"] == f"What does {SEED} request of the Member States?"
+    assert {c["doc"] for c in turns[2]["citations"]} == {SEED} and turns[2]["citations"]
+
+
 def test_no_follow_up_with_a_filter_a_named_document_or_a_question_of_its_own(handlers: Handlers) -> None:
     first = ask(handlers, "What does A/RES/77/236 ask of States?")[-1]
     for question, doc in [
