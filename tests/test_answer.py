@@ -327,7 +327,8 @@ def test_a_document_named_by_title_gets_no_note_on_the_other_documents() -> None
 def test_a_question_naming_a_document_is_answered_from_it_alone() -> None:
     piracy = Passage(OTHER, "operative", "1", "1. Urges States to share information on pirate financing networks;")
     library = FakeLibrary([*_passages(), piracy])
-    hits = [Hit(piracy, 1.0, dense=0.8, lexical=5.0, rank=1), *_hits("OP 3", dense=0.8)]
+    hits = [Hit(piracy, 1.0, dense=0.8, lexical=5.0, rank=1), Hit(BY_LABEL["OP 3"], 0.9, dense=0.8, lexical=5.0,
+                                                                    rank=2)]
     question = "What does resolution 99/1 ask States to share on pirate financing networks?"
     assert [c.doc for c in _answerer().answer(question, hits, library).citations] == [DOC]
     # named by nothing: the best hit leads, whatever its document
