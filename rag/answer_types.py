@@ -149,7 +149,7 @@ _WORD_PAIR = re.compile(r"\b(where|when|how|who|what|which)\s+(?:and|or)\s+(wher
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
     r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|"
-    r"trillion|dozen|half|double|twice|single|both|several"
+    r"trillion|dozen|half|double|twice|single|several"
 )
 _MONTHS = "|".join(month.lower() for month in MONTHS)
 _ORDINALS = (
@@ -311,7 +311,8 @@ def gives(kind: AnswerType, text: str) -> bool:
 #: before a verb, a preposition or the end of the clause ("How many police officers does ...?").
 _NAMED = (
     r"((?:[\w’'\-]+\s+){0,4}?[\w’'\-]+?)(?=\s+(?:are|is|was|were|do|does|did|have|has|had|will|would|should|shall|"
-    r"can|could|must|may|might|been|of|in|for|to|on|at|from|by|with|under|per|according|that|which|who)\b"
+    r"can|could|must|may|might|been|of|in|for|to|on|at|from|by|with|under|per|according|that|which|who|"
+    r"[a-z]{3,}ed)\b"  # or a verb in the past: "How many Member States attended ...?"
     r"|\s*[?,.;:]|\s*$)"
 )
 _HOW_MANY = re.compile(rf"\bhow\s+many\s+{_NAMED}", _FLAGS)
@@ -339,8 +340,8 @@ def counted(question: str) -> frozenset[str]:
     ['offic', 'polic']
     >>> sorted(counted("How many troops may the mission deploy?"))[:3]
     ['conting', 'forc', 'militari']
-    >>> counted("How often will the Group meet?")
-    frozenset()
+    >>> counted("How often will the Group meet?"), sorted(counted("How many Member States attended the Congress?"))
+    (frozenset(), ['countri', 'govern', 'member', 'nation', 'state'])
     """
     return _named(_HOW_MANY, question)
 
@@ -367,16 +368,24 @@ def _named(pattern: re.Pattern[str], question: str) -> frozenset[str]:
     return frozenset(stems)
 
 
+#: A date or a year: its numbers count nothing ("held from 7 to 12 March 2021", "in 2018").
+_DATE_NUMBERS = re.compile(
+    rf"\b\d{{1,2}}(?:\s*(?:-|–|to|and)\s*\d{{1,2}})?\s+(?:{_MONTHS})(?:\s+{_YEAR})?\b|\b(?:{_MONTHS})\s+{_YEAR}\b"
+    rf"|\b{_YEAR}\b", _FLAGS)
+
+
 def counts(things: frozenset[str], text: str) -> bool:
     """Whether ``text`` gives a number of ``things`` (stems, see :func:`counted`): a number, not part of a
-    reference, at most ``COUNT_WINDOW`` words from one of them.
+    reference or a date, at most ``COUNT_WINDOW`` words from one of them.
 
     >>> counts(counted("How many troops may the mission deploy?"), "an expansion to 8,700 military personnel")
     True
     >>> counts(counted("How many humanitarian workers were killed?"), "a briefing no later than 12 months after")
     False
+    >>> counts(counted("How many Member States attended?"), "Member States met in Kyoto from 7 to 12 March 2021")
+    False
     """
-    return _near(things, text, _NUMBER)
+    return _near(things, _DATE_NUMBERS.sub(" ", text), _NUMBER)
 
 
 def shares(things: frozenset[str], text: str) -> bool:
