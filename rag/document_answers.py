@@ -120,6 +120,12 @@ CATALOGUE_QUESTION = re.compile(
 _DRAFT_WORDING = re.compile(r"\bdraft\s+(?:resolution|decision)s?\b", re.IGNORECASE)
 
 
+def year_of(date: str) -> str:
+    """The year of a document's date, however written: ``year_of("2024-12-17") == year_of("17 December 2024")``."""
+    found = re.search(r"\b(?:19|20)\d{2}\b", date)
+    return found.group(0) if found else ""
+
+
 def draft_evidence(symbol: str, heading: str) -> str:
     """Why a document is a draft, or ``""`` when nothing says it is.
 
@@ -314,7 +320,7 @@ class DocumentAnswers:
             heading = next((p for p in library.passages(symbol) if p.kind == "heading"), None)
             if heading is None or draft_evidence(symbol, heading.text) or (kinds and "heading" not in kinds):
                 continue
-            if years and str(getattr(info, "date", ""))[:4] not in years:
+            if years and year_of(str(getattr(info, "date", ""))) not in years:
                 continue
             if bodies and not bodies & library.heading_bodies(symbol):
                 continue

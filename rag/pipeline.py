@@ -355,6 +355,13 @@ class Pipeline:
             raise InputError(f"k must be at least 1 (got {limit})")
         snapshot = self.snapshot()
         doc = resolve_document(doc, snapshot.symbols) if doc else None  # "S/RES/787", "787": as stored
+        scope, scope_said, unscoped = self._adopted(text, snapshot) if not doc else (None, "", text)
+        if scope == []:  # "Which resolutions adopted in 2031 mention X?" and none was
+            return self._nothing_adopted(question, scope_said, len(snapshot.symbols), started), []
+        if scope is not None:  # searched in those documents, for the rest of the question
+            from rag.document_answers import CATALOGUE_QUESTION
+
+            text = text if CATALOGUE_QUESTION.match(text) else unscoped
         answerer = self._answerer_for(snapshot)
         typed, countries = text, []
         if answerer.vocabulary is not None:  # "UNDOC ... biometics" is read as "UNODC ... biometrics"
@@ -364,7 +371,7 @@ class Pipeline:
         depth = max(limit, DOCUMENTS_DEPTH if asks_for_documents(text) else ANSWER_DEPTH)
         # "in 6 months" is also searched as "six": the text may write it either way
         search_text = " ".join([text, *countries, *(other for _, other in number_spellings(text))])
-        hits = self.retriever.search(snapshot, search_text, depth, doc=doc, kind=kind, expander=aliases)
+        hits = self.retriever.search(snapshot, search_text, depth, doc=doc or scope, kind=kind, expander=aliases)
         retrieved = time.perf_counter()
         if aliases is not None:
             answerer = answerer.with_aliases(aliases)
@@ -377,6 +384,35 @@ class Pipeline:
         answer.timings_ms = {"retrieve": (retrieved - started) * 1000, "answer": (done - retrieved) * 1000,
                              "total": (done - started) * 1000}
         return answer, hits
+
+    def _adopted(self, question: str, snapshot: IndexSnapshot) -> tuple[list[str] | None, str, str]:
+        """The documents a question limits itself to by when or by whom they were adopted ("Which resolutions
+        adopted in 2024 mention detention?", ``rag.question.adoption_scope``), with how it says so and the
+        question without it; ``None`` when it does not. Drafts were not adopted."""
+        from rag.document_answers import draft_evidence, year_of
+        from rag.question import adoption_scope, metadata_intent
+
+        years, body, rest = adoption_scope(question)
+        canonical = snapshot.aliases.canonical(body) if body and snapshot.aliases is not None else None
+        bodies = {canonical} if canonical else set()
+        # "When was resolution 73/6 adopted by the General Assembly?" asks about one document, it limits nothing
+        if (not years and not bodies) or metadata_intent(question) or any(self.documents_named(question)):
+            return None, "", question
+        issued_by = self.retriever.heading_bodies(snapshot)
+        scope = [info.symbol for info in snapshot.store.documents()
+                 if not draft_evidence(info.symbol, "") and (not years or year_of(info.date) in years)
+                 and (not bodies or bodies & issued_by.get(info.symbol, set()))]
+        said = "".join([f" by the {' or the '.join(sorted(bodies))}" if bodies else "",
+                        f" in {' or '.join(years)}" if years else ""])
+        return scope, said, rest
+
+    @staticmethod
+    def _nothing_adopted(question: str, said: str, indexed: int, started: float) -> Answer:
+        answer = Answer(question=question, abstained=True,
+                        answer=f"None of the {indexed} indexed documents was adopted{said}: they do not answer this "
+                               "question.")
+        answer.timings_ms = {"total": (time.perf_counter() - started) * 1000}
+        return answer
 
     @property
     def llm(self) -> LLM | None:

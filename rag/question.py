@@ -727,6 +727,37 @@ def countries_named(question: str, known: Callable[[str], bool]) -> list[str]:
     return found
 
 
+#: The documents a question is about, by when or by whom they were adopted: "Which resolutions adopted in 2024
+#: mention detention?", "What do the 2024 resolutions say ...?", "... resolutions adopted by the Security Council".
+_ADOPTED_IN = re.compile(
+    r"\badopted\s+(?:in|during)\s+((?:19|20)\d{2})\b|\b((?:19|20)\d{2})\s+(?:resolutions|documents|texts)\b"
+    r"|\b(?:resolutions|documents|texts)\s+(?:of|from)\s+((?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
+_ADOPTED_BY = re.compile(r"\badopted\s+by\s+(?:the\s+)?(?P<body>[A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|and|of|on))*)")
+
+
+def adoption_scope(question: str) -> tuple[list[str], str, str]:
+    """The years and the body a question limits its documents to ("adopted in 2024", "adopted by the Security
+    Council"), and the question without those words (they say which documents, not what their paragraphs say);
+    ``([], "", question)`` when it limits them by neither.
+
+    >>> adoption_scope("Which resolutions adopted in 2024 mention detention?")
+    (['2024'], '', 'Which resolutions mention detention?')
+    >>> adoption_scope("What do resolutions adopted by the Economic and Social Council say about crime?")[1:]
+    ('Economic and Social Council', 'What do resolutions say about crime?')
+    >>> adoption_scope("What do the 2018 resolutions say?")[2], adoption_scope("What about the 2030 Agenda?")[0]
+    ('What do the resolutions say?', [])
+    """
+    years = [year for match in _ADOPTED_IN.finditer(question) for year in match.groups() if year]
+    body = _ADOPTED_BY.search(question)
+    rest = _ADOPTED_IN.sub(lambda m: re.sub(r"\badopted\s+(?:in|during)\s+|\s*\b(?:of|from)\s+|\d{4}\s*", "",
+                                                m.group(0)), question)
+    rest = _ADOPTED_BY.sub("", rest)
+    rest = " ".join(rest.split()).replace(" ?", "?")
+    return list(dict.fromkeys(years)), body.group("body").strip() if body else "", rest
+
+
 _NUMBER_WORDS = [
     "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen",
     "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",

@@ -278,3 +278,13 @@ def test_a_typing_slip_is_read_as_the_corpus_word_and_said_so(built_pipeline: Js
     assert [(c.doc, c.label) for c in answer.citations][:1] == [("E/CN.15/2019/L.8/Rev.1", "OP 3")]
     untouched = built_pipeline.ask("Which paragraph asks to share biometric data on foreign terrorist fighters?")
     assert not untouched.answer.startswith("(Read as")
+
+
+def test_a_question_on_the_documents_adopted_in_a_year_is_searched_in_them(built_pipeline: JsonPipeline) -> None:
+    scoped = built_pipeline.ask("Which resolutions adopted in 2022 mention trafficking in cultural property?")
+    assert [(c.doc, c.label) for c in scoped.citations][:1] == [("A/RES/77/236", "OP 1")]
+    none = built_pipeline.ask("Which resolutions adopted in 2031 mention trafficking?")
+    assert none.abstained and none.answer.startswith("None of the 2 indexed documents was adopted in 2031")
+    # a draft was not adopted: "adopted in 2019" leaves out the draft of 2019
+    draft = built_pipeline.ask("What do the resolutions adopted in 2019 say about biometric data?")
+    assert draft.abstained and draft.citations == []
