@@ -784,9 +784,11 @@ def parse_text(text_or_loaded: str | LoadedText, source: str = "") -> Document:
     if not body:
         body = _body_from_formula(reader.formulas) or _body_from_front(front_text)
     if not symbol:
-        symbol = symbol_from_cover(front_text, body) or symbol_from_filename(source)
-        warnings.append(f"no document symbol found in the text; using {symbol!r} (from the "
-                        f"{'cover' if symbol_from_cover(front_text, body) else 'file name'})")
+        from_cover = symbol_from_cover(front_text, body)
+        symbol = from_cover or symbol_from_filename(source)
+        warnings.append(f"no document symbol is printed in the text; {symbol!r} is inferred from the resolution "
+                        "number on the cover" if from_cover else
+                        f"no document symbol found in the text; the document is named {symbol!r} after its file")
         if not body:
             body = body_for_symbol(symbol)
     paras = reader.paras

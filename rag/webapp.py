@@ -17,14 +17,16 @@ and caches derived from one index generation. Index writes (uploads, removals)
 and evaluation runs have their own queue (``concurrency_id``) of one, so they go
 one at a time while questions go on.
 
-Errors: a ``RagError`` is shown as its message (a warning toast, or in the chat);
-anything else is logged with its traceback on the server and shown as a generic
-message. No traceback reaches the page.
+Errors: a ``RagError`` is shown as its message (in the chat, or as a toast: a
+warning for bad input, ``InputError``, an error otherwise); anything else is
+logged with its traceback on the server and shown as a generic message. No
+traceback reaches the page.
 
 Note: no ``from __future__ import annotations`` here: ``gr.api`` reads the
 ``ask`` endpoint's types from its annotations at run time.
 """
 
+import contextvars
 import functools
 import hashlib
 import html
@@ -35,6 +37,7 @@ import shutil
 import tempfile
 import threading
 import time
+import unicodedata
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -89,20 +92,34 @@ PRIVATE = "private"  # api_visibility of every UI event: only `ask` is an API
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: Is a handler running in this thread (one handler calling another: only the outer one shows an error)?
+_HANDLING: contextvars.ContextVar[bool] = contextvars.ContextVar("rag_webapp_handling", default=False)
+
+
 def shown_errors(handler: F) -> F:
-    """Show a ``RagError`` as its message and anything else as a generic one (logged with its traceback)."""
+    """Show what went wrong: bad input (``InputError``: no file chosen, an unknown document) as a warning, with
+    nothing changed on the page; another ``RagError`` as an error with its message; anything else as a generic
+    error (logged with its traceback). A handler called by another lets its errors through to the outer one."""
 
     @functools.wraps(handler)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if _HANDLING.get():
+            return handler(*args, **kwargs)
+        token = _HANDLING.set(True)
         try:
             return handler(*args, **kwargs)
         except gr.Error:
             raise
+        except InputError as error:  # the user fixes the input: a warning, as for a bad question
+            warn(said(error))
+            return gr.skip()  # one skip() leaves every output of the event as it was
         except RagError as error:  # expected: shown to the user, no traceback in the server log
             raise gr.Error(html.escape(said(error), quote=False), title="Not done", print_exception=False) from None
         except Exception:
             log.exception("unexpected error in %s", handler.__name__)
             raise gr.Error(view.GENERIC_ERROR) from None
+        finally:
+            _HANDLING.reset(token)
 
     return wrapper  # type: ignore[return-value]
 
@@ -119,6 +136,23 @@ def warn(message: str) -> None:
 
 def inform(message: str) -> None:
     gr.Info(html.escape(message, quote=False))
+
+
+def csv_name(*filters: str | None) -> str:
+    """The name of a Mandates export: the filters in use, in safe characters (letters, digits, ``.``, ``-``).
+
+    >>> csv_name("UNODC", "requests", ""), csv_name(None, "", ""), csv_name("", "", "S/RES/1445 (2002)")
+    ('mandates-UNODC-requests.csv', 'mandates.csv', 'mandates-S-RES-1445-2002.csv')
+    >>> csv_name("Comité contre l'Apartheid", "calls upon", "../../etc")
+    'mandates-Comite-contre-l-Apartheid-calls-upon-etc.csv'
+    """
+    parts = []
+    for value in filters:
+        ascii_text = unicodedata.normalize("NFKD", value or "").encode("ascii", "ignore").decode()
+        part = re.sub(r"[^A-Za-z0-9.]+", "-", ascii_text).strip(".-")[:60].strip(".-")
+        if part:
+            parts.append(part)
+    return "-".join(["mandates", *parts]) + ".csv"
 
 
 def _assistant(content: str) -> dict[str, str]:
@@ -462,7 +496,7 @@ class Handlers:
             return f"unsupported file type {path.suffix or '(none)'!r}: upload .txt, .pdf, .docx or AKN .xml files"
         size_mb = path.stat().st_size / 1024 / 1024
         if size_mb > self.settings.max_file_mb:
-            return f"{size_mb:.1f} MB, over the limit of {self.settings.max_file_mb:g} MB (setting RAG_MAX_FILE_MB)"
+            return f"{size_mb:.1f} MB, and uploads are limited to {self.settings.max_file_mb:g} MB a file"
         if not size_mb:
             return "the file is empty"
         return ""
@@ -560,10 +594,11 @@ class Handlers:
             inform(f"{name}: {outcome.symbol} {outcome.status} ({outcome.passages} passages).")
 
     @shown_errors
-    def remove(self, symbol: str | None) -> tuple[Any, ...]:
-        """Remove one document. Returns (browser html, *refresh())."""
+    def remove(self, symbol: str | None, browsed: str | None = "") -> tuple[Any, ...]:
+        """Remove one document; ``browsed`` is the document open in the browser, which stays open unless it is
+        the one removed. Returns (browser html, paragraph menu, *refresh())."""
         if symbol == CANCELLED:  # the user said no in the page's confirmation dialog
-            return (gr.skip(),) * 6
+            return (gr.skip(),) * 7
         if not symbol:
             raise InputError("choose the document to remove first")
         sources = {d.symbol: d.source for d in self.pipeline.documents()}
@@ -571,7 +606,11 @@ class Handlers:
             raise InputError(f"{symbol} is not indexed (maybe someone removed it already); refresh the list")
         self._forget_upload(sources.get(symbol, ""))
         inform(f"Removed {symbol} from the index.")
-        return "", *self.refresh()
+        status, chat_menu, rows, browse_menu, remove_menu = self.refresh()
+        if browsed and browsed != symbol:  # another document is being read: it stays as it is
+            return gr.skip(), gr.skip(), status, chat_menu, rows, browse_menu, remove_menu
+        browse_menu = gr.Dropdown(choices=browse_menu.choices, value=None)
+        return "", gr.Dropdown(choices=[], value=None), status, chat_menu, rows, browse_menu, remove_menu
 
     # ================================================================== mandates
     def _clauses(self) -> tuple[list[Any], Any]:
@@ -607,19 +646,20 @@ class Handlers:
     @shown_errors
     def mandates(self, actor: str | None, verb: str | None, doc: str | None) -> tuple[Any, str, str]:
         """The filtered table of action clauses. Returns (rows, count line, CSV file to download)."""
-        from rag.mandate_query import actor_matches, excerpt, filter_mandates, mandate_rows, mandates_csv
+        from rag.mandate_query import actor_matches, filter_mandates, mandate_rows, mandates_csv
 
         clauses, aliases = self._clauses()
         selected = filter_mandates(clauses, actor=actor or None, verb=verb or None, doc=doc or None, aliases=aliases,
                                    by_prefix=True)
-        rows = [
-            [r["doc"], r["label"], r["actors"], r["verb"], excerpt(r["action"], MANDATE_EXCERPT_CHARS)]
-            for r in mandate_rows(selected)
-        ]
+        rows = [_mandate_row(r) for r in mandate_rows(selected)]
         text = mandates_csv(selected)
-        path = self.files_dir / f"mandates-{hashlib.sha256(text.encode()).hexdigest()[:12]}.csv"
+        # one folder per content (two sessions never overwrite each other's file), the file named after the filter
+        path = self.files_dir / hashlib.sha256(text.encode()).hexdigest()[:12] / csv_name(actor, verb, doc)
         if not path.exists():
-            path.write_text(text, encoding="utf-8")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f".{path.name}.part")
+            partial.write_text(text, encoding="utf-8")
+            os.replace(partial, path)
         wanted = ", ".join(x for x in (actor, verb, doc) if x)
         count = f"{len(selected)} action clause{'s' if len(selected) != 1 else ''}" + (f" ({wanted})" if wanted else "")
         if not selected:
@@ -636,18 +676,34 @@ class Handlers:
         return rows, count, str(path)
 
     @shown_errors
-    def mandate_passage(self, doc: str, label: str) -> tuple[str, tuple[str, str]]:
-        """The paragraph of a mandate row. Returns (source html, (doc, label) for "open in browser")."""
+    def mandate_passage(self, doc: str, label: str, row: Sequence[Any] = ()) -> tuple[str, tuple[str, str]]:
+        """The paragraph of a mandate row, the row's clause marked as a citation's excerpt is. Returns (source
+        html, (doc, label) for "open in browser")."""
         passage, document = self._find_passage(doc, label)
         if passage is None:
             raise InputError(f"{doc}, {label} is no longer indexed; refresh the table")
-        citation = {"doc": doc, "label": label, "excerpt": "", "text": passage.text}
+        citation = {"doc": doc, "label": label, "excerpt": self._clause_words(passage, row), "text": passage.text}
         return view.source_html(citation, passage, document), (doc, label)
+
+    def _clause_words(self, passage: Any, row: Sequence[Any]) -> str:
+        """The words of ``passage`` that the mandate ``row`` (as the table shows it) stands for: the text span of
+        its action clause; "" when no clause of the paragraph is that row (the index changed meanwhile)."""
+        from rag.mandate_query import mandate_rows
+
+        shown = [str(cell) for cell in row]
+        for clause in self._clauses()[0]:
+            if clause.doc != passage.doc or clause.label != passage.label:
+                continue
+            if _mandate_row(mandate_rows([clause])[0]) == shown:
+                start, end = clause.text_span
+                words = passage.text[start:end] if 0 <= start < end <= len(passage.text) else ""
+                return re.sub(r"^[\s,;:]*(?:(?:and|or)\s+)?", "", words)  # ", and requests …": from the verb
+        return ""
 
     @shown_errors
     def select_mandate(self, evt: gr.SelectData) -> tuple[str, tuple[str, str]]:
         row = list(evt.row_value or [])
-        return self.mandate_passage(str(row[0]), str(row[1])) if len(row) >= 2 else (gr.skip(), ("", ""))
+        return self.mandate_passage(str(row[0]), str(row[1]), row) if len(row) >= 2 else (gr.skip(), ("", ""))
 
     # ================================================================== evaluation
     def suite_names(self) -> list[str]:
@@ -728,6 +784,14 @@ class Handlers:
             raise gr.Error(view.GENERIC_ERROR) from None
 
 
+def _mandate_row(row: dict[str, Any]) -> list[str]:
+    """A row of the Mandates table, from ``rag.mandate_query.mandate_rows``: the action cut short (the whole
+    paragraph opens beside the table; the CSV keeps it whole)."""
+    from rag.mandate_query import excerpt
+
+    return [row["doc"], row["label"], row["actors"], row["verb"], excerpt(row["action"], MANDATE_EXCERPT_CHARS)]
+
+
 def _api_arguments(question: Any, k: Any, doc: Any, kind: Any) -> tuple[str, int, str, list[str]]:
     """The ``ask`` endpoint's arguments as the pipeline takes them (``null`` is the default; one kind may come
     as a string); an ``InputError`` naming the parameter when one has the wrong type.
@@ -800,12 +864,13 @@ def build_app(pipeline: Pipeline, settings: Settings, *, eval_root: Path | None 
         )
         docs["remove_btn"].click(
             h.remove,
-            inputs=docs["remove_doc"],
-            outputs=[docs["view"], *listing],
+            inputs=[docs["remove_doc"], docs["doc"]],
+            outputs=[docs["view"], docs["paragraph"], *listing],
             concurrency_limit=1,
             concurrency_id=WRITE_QUEUE,
             api_visibility=PRIVATE,
-            js=f"(symbol) => (symbol && !confirm('Remove ' + symbol + ' from the index?')) ? '{CANCELLED}' : symbol",
+            js=f"(symbol, browsed) => [(symbol && !confirm('Remove ' + symbol + ' from the index?')) ? '{CANCELLED}' "
+            ": symbol, browsed]",
         )
         documents_tab.select(
             h.browse_first,

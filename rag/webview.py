@@ -43,6 +43,13 @@ _CLI_COMMANDS = [
     (re.compile(r"\s*\(or read files directly: `rag mandates --file PATH`\)"), ""),
     (re.compile(r"`(rag (?:ingest|remove)\b[^`]*)`"), r"`\1` on the server"),
 ]
+#: Settings (environment variables) are the server's, not something a user of the app can change: a limit is
+#: said in plain words, without the setting's name.
+_SERVER_SETTINGS = [
+    (re.compile(r", more than the limit of ([\d,]+) \(setting RAG_MAX_QUESTION_CHARS\)"),
+     r", more than the limit of \1 characters for a question"),
+    (re.compile(r"\s*\((?:setting|raise the \w+ setting,) RAG_[A-Z_]+\b[^()]*\)"), ""),
+]
 #: The command line's options in messages, and what the chat calls them (its filters, its Documents tab).
 _CLI_TO_APP = [
     (re.compile(r"\s*\(--kind\)"), " (the “Paragraph kinds” filter)"),
@@ -51,6 +58,7 @@ _CLI_TO_APP = [
     (re.compile(r"(?<![\w-])--kind\b"), "the “Paragraph kinds” filter"),
     (re.compile(r"\bsee `rag list`"), "see the Documents tab"),
     *_CLI_COMMANDS,
+    *_SERVER_SETTINGS,
 ]
 #: The same for the HTTP API, whose options are the parameters of ``ask``.
 _CLI_TO_API = [
@@ -59,6 +67,7 @@ _CLI_TO_API = [
     (re.compile(r"(?<![\w-])--(doc|kind|k)\b"), r"the \1 parameter"),
     (re.compile(r"\bsee `rag list`"), "see the Documents tab of the app"),
     *_CLI_COMMANDS,
+    *_SERVER_SETTINGS,
 ]
 
 
@@ -82,6 +91,11 @@ def app_wording(message: str, *, api: bool = False) -> str:
     'damaged; rebuild with `rag ingest --rebuild data/corpus` on the server'
     >>> app_wording("limited to preambular passages (--kind).", api=True)
     'limited to preambular passages (the kind parameter).'
+    >>> app_wording("the question is 5,000 characters long, more than the limit of 2,000 "
+    ...             "(setting RAG_MAX_QUESTION_CHARS)")
+    'the question is 5,000 characters long, more than the limit of 2,000 characters for a question'
+    >>> app_wording("9.0 MB, over the limit of 5 MB (raise the max_file_mb setting, RAG_MAX_FILE_MB, if you trust it).")
+    '9.0 MB, over the limit of 5 MB.'
     """
     for pattern, replacement in _CLI_TO_API if api else _CLI_TO_APP:
         message = pattern.sub(replacement, message)

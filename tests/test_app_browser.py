@@ -154,6 +154,10 @@ def test_ask_open_a_source_and_upload_a_document(page: Any) -> None:
     page.get_by_role("tab", name="Documents").click()
     page.wait_for_selector("#document-view .psg")
     shoot(page, "documents-before-upload")
+    # "Add to the index" with no file chosen: a warning, as for any input problem, not an error
+    page.click("#upload-button")
+    page.locator(".toast-body.warning", has_text="choose one or more files").wait_for()
+    assert page.locator(".toast-body.error").count() == 0
     page.set_input_files("#upload input[type=file]", str(EXTRA_DOCUMENT))
     page.wait_for_function("document.querySelector('#upload')?.innerText.includes('S_RES_2730_2024')")
     page.click("#upload-button")
@@ -172,6 +176,10 @@ def test_ask_open_a_source_and_upload_a_document(page: Any) -> None:
     assert page.locator("#document-view .psg.depth-1").count() > 0
     shoot(page, "documents", "documents.png")
 
+    # read the other document while removing this one: it stays open
+    page.locator("#documents-table .body-cell", has_text="E/CN.15/2019/L.8/Rev.1").first.click()
+    page.wait_for_function("document.querySelector('#document-view .doc-symbol')?.innerText.includes('E/CN.15')")
+
     # remove it again: the page asks for confirmation first; "no" changes nothing and shows no error
     page.locator("input[aria-label='Remove a document']").click()
     page.get_by_role("option", name="S/RES/2730 (2024)").click()
@@ -184,6 +192,9 @@ def test_ask_open_a_source_and_upload_a_document(page: Any) -> None:
     page.get_by_role("button", name="Remove", exact=True).click()
     page.wait_for_function("!document.querySelector('#documents-table')?.innerText.includes('S/RES/2730')")
     assert "1 document" in page.inner_text("#status")
+    page.wait_for_timeout(500)
+    assert "E/CN.15/2019/L.8/Rev.1" in page.inner_text("#document-view .doc-symbol")
+    assert page.locator("#document-view .psg").count() > 10
     print(f"whole scenario in {time.perf_counter() - started:.1f} s")
 
 
