@@ -556,8 +556,8 @@ def _find_leads(text: str, base: bool) -> list[_Lead]:
     leads: list[_Lead] = []
     depth = _paren_depth(text)
     for word in re.finditer(r"[A-Za-z]+", text):
-        if word.group(0).lower() not in _LEAD_STARTS:
-            continue
+        if word.group(0).lower() not in _LEAD_STARTS or (leads and word.start() < leads[-1].verb_end):
+            continue  # not a lead, or inside the one just read ("encourages" of "also encourages")
         match = pattern.match(text, word.start())
         if match is None:
             continue
@@ -695,6 +695,9 @@ def split_clauses(text: str, *, continuation: bool = False) -> list[tuple[int, i
     >>> t = "Provide a briefing to the Council, and expresses its intention"
     >>> [(v, m) for _, _, v, m, _ in split_clauses(t, continuation=True)]
     [('', ''), ('expresses intention', '')]
+    >>> t = "Encourages Governments to act and also encourages the Governments of Burundi to take similar steps"
+    >>> [(v, m) for _, _, v, m, _ in split_clauses(t)]
+    [('encourages', ''), ('encourages', 'also')]
     >>> [(v, m) for _, _, v, m, _ in split_clauses("Reiterates its invitation to Governments to act")]
     [('invites', 'reiterates')]
     >>> [v for _, _, v, _, _ in split_clauses("Acting under Chapter VII of the Charter, calls upon States to act")]
