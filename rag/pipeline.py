@@ -411,7 +411,8 @@ class Pipeline:
         answer = Answer(question=question, abstained=True,
                         answer=f"None of the {indexed} indexed documents was adopted{said}: they do not answer this "
                                "question.")
-        answer.timings_ms = {"total": (time.perf_counter() - started) * 1000}
+        elapsed = (time.perf_counter() - started) * 1000
+        answer.timings_ms = {"retrieve": 0.0, "answer": elapsed, "total": elapsed}
         return answer
 
     @property
