@@ -386,8 +386,7 @@ def parse_label_requests(question: str) -> list[LabelRequest]:
     for match in _LABEL.finditer(rest):
         if found and match.start() < found[-1][1]:
             continue  # read already, as the end of a range ("PP 3 to PP 5")
-        kind_word = match.group("kind").lower().split()[0].rstrip(".")
-        kind = _KIND_WORDS.get(kind_word, _KIND_WORDS.get(kind_word.rstrip("s"), ""))
+        kind = _kind_of(match.group("kind"))
         numbers, end = [_label_number(match.group("number"))], match.end()
         if not numbers[0].startswith("*"):
             end = _more_numbers(rest, end, numbers, kind)
@@ -427,6 +426,12 @@ def parse_label_requests(question: str) -> list[LabelRequest]:
     return list(dict.fromkeys(dataclasses.replace(r, only=not words) for r in requests))
 
 
+def _kind_of(written: str) -> str:
+    """The passage kind a label's word names: "OPs" and "op." operative, "paragraphs" and "¶" any kind ("")."""
+    word = written.lower().split()[0].rstrip(".")
+    return _KIND_WORDS.get(word, _KIND_WORDS.get(word.rstrip("s"), ""))
+
+
 def _label_number(written: str) -> str:
     """A label's number as ``rag.types.normalise_label`` compares it: "5 (a)" is "5(a)", "16 b" is "16(b)"."""
     return re.sub(r"\s+", "", re.sub(r"\s+([a-h])$", r"(\1)", written.strip())).lower()
@@ -436,9 +441,7 @@ def _more_numbers(text: str, end: int, numbers: list[str], kind: str) -> int:
     """Read the numbers that follow a label of ``kind`` ("OP 3, 4 and 5", "paragraphs 5 to 7", "OP 16 (a)-(c)",
     "PP 3 to PP 5") into ``numbers``; where they end (a label of another kind, "OP 3 and PP 4", is not one)."""
     while (more := _MORE_NUMBERS.match(text, end)) is not None:
-        written = more.group("kind")
-        if written and _KIND_WORDS.get(written.lower().rstrip(".s"), _KIND_WORDS.get(written.lower().rstrip("."))) \
-                != kind:
+        if more.group("kind") and _kind_of(more.group("kind")) != kind:
             break
         previous, ranged = numbers[-1], more.group("sep").strip().lower() in {"-", "–", "to", "through"}
         if more.group("sub"):  # "(c)" after "16 (a)": a sub-paragraph of the same paragraph
