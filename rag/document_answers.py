@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -141,6 +141,31 @@ def draft_evidence(symbol: str, heading: str) -> str:
     if re.search(r"/L\.\d", symbol):
         reasons.append("its symbol (/L.) is that of a draft")
     return ", and ".join(reasons)
+
+
+def adopted_documents(library: Library, years: Collection[str] = (), bodies: Collection[str] = ()
+                      ) -> list[tuple[Any, Passage]]:
+    """The indexed documents (their ``library.documents()`` record, their heading) adopted in one of ``years`` by
+    one of ``bodies`` (canonical names; any year, any body when empty). A draft was not adopted: it is left out."""
+    found = []
+    for info in library.documents():
+        symbol = str(getattr(info, "symbol", ""))
+        heading = next((p for p in library.passages(symbol) if p.kind == "heading"), None)
+        if heading is None or draft_evidence(symbol, heading.text):
+            continue
+        if years and year_of(str(getattr(info, "date", ""))) not in years:
+            continue
+        if bodies and not set(bodies) & library.heading_bodies(symbol):
+            continue
+        found.append((info, heading))
+    return found
+
+
+def adoption_phrase(years: Collection[str], bodies: Collection[str]) -> str:
+    """How an answer says which documents: ``adoption_phrase({"2024"}, {"Security Council"})`` is
+    ``" by the Security Council in 2024"``."""
+    return "".join([f" by the {' or the '.join(sorted(bodies))}" if bodies else "",
+                    f" in {' or '.join(sorted(years))}" if years else ""])
 
 
 def _date_kind(line: str, passage: Passage) -> str:
@@ -315,20 +340,11 @@ class DocumentAnswers:
         bodies = {canonical for _, _, canonical in find_issuers(question, self.aliases)} if self.aliases else set()
         infos = list(library.documents())
         groups: list[AnswerItem] = []
-        for info in infos:
-            symbol = str(getattr(info, "symbol", ""))
-            heading = next((p for p in library.passages(symbol) if p.kind == "heading"), None)
-            if heading is None or draft_evidence(symbol, heading.text) or (kinds and "heading" not in kinds):
-                continue
-            if years and year_of(str(getattr(info, "date", ""))) not in years:
-                continue
-            if bodies and not bodies & library.heading_bodies(symbol):
-                continue
+        for info, heading in adopted_documents(library, years, bodies) if not kinds or "heading" in kinds else []:
             spans = [heading.text[a:b] for a, b in excerpt_spans(heading)]
             line = next((span for span in spans if ADOPTION_LINE.search(span)), "") or getattr(info, "title", "")
             groups.append(AnswerItem(heading, 1.0, line if line in heading.text else ""))
-        what = "".join([f" by the {' or the '.join(sorted(bodies))}" if bodies else "",
-                        f" in {' or '.join(sorted(years))}" if years else ""])
+        what = adoption_phrase(years, bodies)
         if not groups:
             return self._abstain(question, f"None of the {len(infos)} indexed documents was adopted{what}.")
         lead = f"{len(groups)} of the {len(infos)} indexed documents {'was' if len(groups) == 1 else 'were'} " \
@@ -464,4 +480,4 @@ def unindexed_in(question: str, library: Library) -> list[tuple[str, str]]:
     """The resolutions the question names by number that are not indexed (``rag.retrieve.unindexed_references``)."""
     from rag.retrieve import unindexed_references
 
-    return unindexed_references(question, [getattr(d, "symbol", "") for d in library.documents()])
+    return unindexed_references(question, _indexed_symbols(library))

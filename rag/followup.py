@@ -242,7 +242,8 @@ _OWN_QUESTION = re.compile(
     re.IGNORECASE,
 )
 #: "resolution 1445", "S/RES/787 (1992)", "res. 2730": where the previous question named its document.
-_REFERENCE_WORD = re.compile(r"(?:\b(?:resolutions?|res\.?|decision)\s+)$", re.IGNORECASE)
+_REFERENCE_NOUN = r"(?:resolutions?|res\.?|decision)"
+_REFERENCE_WORD = re.compile(rf"\b{_REFERENCE_NOUN}\s+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,7 @@ def spell_out(question: str, previous_question: str, *, symbols: Sequence[str], 
             return SpelledOut(previous_question, "document", new_documents[0][2])
         start, end = spans[0]
         start -= len(m.group(0)) if (m := _REFERENCE_WORD.search(previous_question[:start])) else 0
-        written = rest if re.match(r"(?:resolutions?|res\.?|decision)\s|\S*/", rest, re.IGNORECASE) \
+        written = rest if re.match(rf"{_REFERENCE_NOUN}\s|\S*/", rest, re.IGNORECASE) \
             else f"resolution {rest}"
         return SpelledOut(f"{previous_question[:start]}{written}{previous_question[end:]}", "document")
     from rag.mandate_query import parse_mandate_question

@@ -389,7 +389,7 @@ class Pipeline:
         """The documents a question limits itself to by when or by whom they were adopted ("Which resolutions
         adopted in 2024 mention detention?", ``rag.question.adoption_scope``), with how it says so and the
         question without it; ``None`` when it does not. Drafts were not adopted."""
-        from rag.document_answers import draft_evidence, year_of
+        from rag.document_answers import adopted_documents, adoption_phrase
         from rag.question import adoption_scope, metadata_intent
 
         years, body, rest = adoption_scope(question)
@@ -398,13 +398,8 @@ class Pipeline:
         # "When was resolution 73/6 adopted by the General Assembly?" asks about one document, it limits nothing
         if (not years and not bodies) or metadata_intent(question) or any(self.documents_named(question)):
             return None, "", question
-        issued_by = self.retriever.heading_bodies(snapshot)
-        scope = [info.symbol for info in snapshot.store.documents()
-                 if not draft_evidence(info.symbol, "") and (not years or year_of(info.date) in years)
-                 and (not bodies or bodies & issued_by.get(info.symbol, set()))]
-        said = "".join([f" by the {' or the '.join(sorted(bodies))}" if bodies else "",
-                        f" in {' or '.join(years)}" if years else ""])
-        return scope, said, rest
+        scope = [str(info.symbol) for info, _ in adopted_documents(self, years, bodies)]
+        return scope, adoption_phrase(years, bodies), rest
 
     @staticmethod
     def _nothing_adopted(question: str, said: str, indexed: int, started: float) -> Answer:

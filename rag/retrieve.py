@@ -407,9 +407,8 @@ def documents_by_bare_number(text: str, known: Sequence[str]) -> list[str]:
     >>> documents_by_bare_number("OP 3 of 2730, OP 1 of 787, paragraph 12", ["S/RES/2730 (2024)", "S/RES/787 (1992)"])
     ['S/RES/2730 (2024)', 'S/RES/787 (1992)']
     """
-    short = matcher_for(known).short
-    return list(dict.fromkeys(symbol for number in _BARE_NUMBER.findall(text)
-                              for symbol in short.get(number, [])[:1] if len(set(short[number])) == 1))
+    matcher = matcher_for(known)
+    return list(dict.fromkeys(symbol for number in _BARE_NUMBER.findall(text) if (symbol := matcher.resolve(number))))
 
 
 def resolve_document(value: str, known: Sequence[str]) -> str:
