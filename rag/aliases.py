@@ -52,7 +52,7 @@ _BUILTIN: tuple[tuple[str, AliasKind, tuple[str, ...]], ...] = (
     ("Deputy Secretary-General", "actor", ("DSG",)),
     ("Secretariat", "actor", ("United Nations Secretariat", "UN Secretariat")),
     ("General Assembly", "actor", ("GA", "UNGA", "United Nations General Assembly", "UN General Assembly")),
-    ("Security Council", "actor", ("UNSC", "United Nations Security Council", "UN Security Council")),
+    ("Security Council", "actor", ("UNSC", "SC", "United Nations Security Council", "UN Security Council")),
     ("ECOSOC", "actor", ("Economic and Social Council", "United Nations Economic and Social Council")),
     ("Human Rights Council", "actor", ("HRC", "United Nations Human Rights Council")),
     ("CCPCJ", "actor", ("Commission on Crime Prevention and Criminal Justice",)),

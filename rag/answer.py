@@ -663,12 +663,12 @@ class Answerer(DocumentAnswers):
         from rag.mandate_query import parse_mandate_question
 
         query = parse_mandate_question(question, self.aliases)
-        if query is None:
-            return None
+        if query is None or self.absent_issuers(question, hits, library):
+            return None  # not about mandates; or "What does the Human Rights Council ask ...?" and it adopted none
         symbols = candidate_documents(library, doc, hits, named)
         clauses = [c for symbol in symbols for c in query.select(self._mandate_clauses(library, symbol), self.aliases)]
         if not clauses:
-            return None
+            return self._addressed_nowhere(question, query, library, symbols)
         passages = {(p.doc, p.label): p for symbol in {c.doc for c in clauses} for p in library.passages(symbol)}
         hit_scores = {(h.passage.doc, h.passage.label): h.score for h in hits}
         order = {key: index for index, key in enumerate(passages)}
@@ -712,6 +712,20 @@ class Answerer(DocumentAnswers):
                 span = spans.get((group.passage.doc, group.passage.label), (0, len(group.passage.text)))
                 group.excerpt = excerpt_of(group.passage.text, span)
         return self._compose(question, groups)
+
+    def _addressed_nowhere(self, question: str, query: Any, library: Library, symbols: Sequence[str]) -> Answer | None:
+        """The abstention for a question on what an actor is asked to do when no paragraph of the documents
+        looked in (``symbols``) addresses it at all, by any verb: a paragraph that only mentions it ("Taking note
+        of the report of the Special Rapporteur") gives it no task. ``None`` when one does (with another verb
+        than the question's: the search answers)."""
+        from rag.mandate_query import MandateQuery
+
+        anyhow = MandateQuery(query.actor, surface=query.surface)
+        if any(anyhow.select(self._mandate_clauses(library, symbol), self.aliases) for symbol in symbols):
+            return None
+        where = " or ".join(symbols) if len(symbols) <= 2 else "the indexed documents"
+        return self._abstain(question, f"No paragraph of {where} asks anything of {query.surface or query.actor} "
+                                       "(none requests, calls upon, urges, encourages, invites or authorizes it).")
 
     # ---- output
     def _compose(self, question: str, groups: Sequence[AnswerItem], *, lead: str = "") -> Answer:

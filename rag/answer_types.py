@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable
 from enum import StrEnum
 
+from rag.countries import COUNTRY_NAMES, countries_in
 from rag.lexical import tokenize
 from rag.types import MONTHS
 
@@ -51,9 +52,13 @@ class AnswerType(StrEnum):
     DEFINITION = "definition"
     VOTE = "vote"
     PENALTY = "penalty or sanction"
+    COUNTRY = "country"
+    REASON = "reason"
 
 
 _FLAGS = re.IGNORECASE
+#: The start of a question written as a noun phrase ("Exact dates of the Congress?", "Budget for the sessions?").
+_OPENS = r"^\W*(?:(?:and|also|so)\s+)?(?:the\s+|its\s+)?"
 #: Words of a fraction ("two thirds", "one quarter"); matched in lower case only (see ``AnswerType.PERCENTAGE``).
 _FRACTIONS = r"(?:thirds?|quarters?|fifths?|tenths?)"
 
@@ -61,8 +66,10 @@ _FRACTIONS = r"(?:thirds?|quarters?|fifths?|tenths?)"
 _ASKS: dict[AnswerType, re.Pattern[str]] = {
     # "How many ...?", "How much ...?", "What is the number of ...?"
     AnswerType.QUANTITY: re.compile(
-        r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:is|was|are|were)\s+the\s+(?:number|total|size)\s+of\b|"
-        r"\bwhat\s+number\b",
+        r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:is|was|are|were)\s+the\s+(?:\w+\s+)?(?:number|total|size)\s+of\b|"
+        r"\bwhat\s+number\b|"
+        # a noun phrase for a question: "Maximum number of days of detention?"
+        rf"{_OPENS}(?:\w+\s+)?(?:number|total)\s+of\b",
         _FLAGS,
     ),
     # "What percentage ...?", "By what percentage ...?", "What share / proportion / fraction of ...?"
@@ -75,7 +82,8 @@ _ASKS: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.MONEY: re.compile(
         r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+the\s+(?:\w+\s+)?(?:budget|cost|costs|price|amount|funding\s+level)"
         r"\b|\bwhat\s+(?:\w+\s+)?budget\s+(?:is|was|has|will)\b|\bhow\s+much\s+(?:money|funding|financing)\b|"
-        r"\bhow\s+much\b.*\b(?:cost|costs|spend|spent|pay|paid|price)\b",
+        r"\bhow\s+much\b.*\b(?:cost|costs|spend|spent|pay|paid|price)\b|"
+        rf"{_OPENS}(?:\w+\s+)?(?:budget|cost|costs)\s+(?:of|for)\b",
         _FLAGS,
     ),
     # "When ...?", "Since when ...?", "What year ...?", "At which session ...?", "What is the timetable?"
@@ -91,7 +99,8 @@ _ASKS: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.MONTH: re.compile(r"\b(?:what|which)\s+month\b", _FLAGS),
     AnswerType.DAY: re.compile(
         r"\b(?:what|which)\s+(?:exact|precise|specific)\s+(?:dates?|days?)\b|\bon\s+(?:what|which)\s+(?:date|day)\b|"
-        r"\b(?:what|which)\s+day\s+of\b",
+        r"\b(?:what|which)\s+day\s+of\b|"
+        rf"{_OPENS}(?:exact|precise|specific)\s+(?:dates?|days?)\b",
         _FLAGS,
     ),
     # "Where will the meetings be held?", "In which country ...?": a place named in the text
@@ -101,8 +110,14 @@ _ASKS: dict[AnswerType, re.Pattern[str]] = {
         r"met|located|hosted|based|headquartered|venue)\b",
         _FLAGS,
     ),
+    # "Which country offered ...?", "Which Government ...?", "Which country's conflict ...?": one country, named
+    # (the plural "Which States ...?" is often answered by a kind of State: "States parties", "all Member States")
+    AnswerType.COUNTRY: re.compile(
+        r"\b(?:which|what)\s+(?:country|nation|(?:member\s+)?state|government)(?:['’]s)?(?!\w)", _FLAGS),
     # "In which city ...?", "At what venue ...?": a place within a country
-    AnswerType.CITY: re.compile(r"\b(?:which|what)\s+(?:city|cities|town|towns|venue|venues|capital)\b", _FLAGS),
+    AnswerType.CITY: re.compile(
+        rf"\b(?:which|what)\s+(?:city|cities|town|towns|venue|venues|capital)\b|{_OPENS}(?:venue|host\s+city)\s+of\b",
+        _FLAGS),
     # "How often ...?", "At what intervals ...?"
     AnswerType.FREQUENCY: re.compile(r"\bhow\s+(?:often|frequently|regularly)\b|\bat\s+what\s+intervals?\b", _FLAGS),
     # "How long ...?", "For how many days ...?"
@@ -136,6 +151,15 @@ _ASKS: dict[AnswerType, re.Pattern[str]] = {
         _FLAGS,
     ),
 }
+#: "Why ...?", "For what reason ...?": a paragraph stating a cause or a purpose ("owing to the pandemic", "for
+#: technical reasons"), which a bare decision ("Welcomes the offer of X to host the Congress") does not
+_REASON_ASKED = re.compile(
+    r"^\W*(?:(?:and|but|so)\s+)?why\b|\b(?:for\s+what|what\s+(?:is|was|were|are)\s+the)\s+reasons?\b|"
+    r"\bwhat\s+(?:prompted|motivated|led\s+to|caused)\b",
+    _FLAGS,
+)
+_ASKS[AnswerType.REASON] = _REASON_ASKED
+
 #: A second question joined to the first ("When was it set up, and by which resolution?"): a paragraph answering
 #: either part is an answer, so the type of one part is not required.
 _SECOND_PART = r"(?:(?:by|to|from|in|for|with|on)\s+)?(?:which|what|who|whom|whose|why|how|where|when)\b"
@@ -241,6 +265,12 @@ _GIVES: dict[AnswerType, re.Pattern[str]] = {
         r"\bvot(?:e|es|ed|ing)\b|\babstentions?\b|\babstained\b|\bunanimous(?:ly)?\b|\bin\s+favou?r\b",
         _FLAGS,
     ),
+    AnswerType.REASON: re.compile(
+        r"\b(?:because|owing\s+to|due\s+to|on\s+account\s+of|as\s+a\s+(?:result|consequence)\s+of|in\s+view\s+of|"
+        r"in\s+(?:the\s+)?light\s+of|given\s+(?:that|the)|reasons?|in\s+order\s+to|so\s+as\s+to|with\s+a\s+view\s+to|"
+        r"for\s+the\s+purpose\s+of|aim(?:ed|ing)?\s+(?:at|to)|in\s+response\s+to|considering|convinced|since)\b",
+        _FLAGS,
+    ),
     AnswerType.PENALTY: re.compile(
         # "punishable by", "punishment", not the verb: "prosecuting and punishing trafficking" states no penalty
         r"\b(?:sentenc\w*|penalt(?:y|ies)|punish(?:able|ments?)|sanction\w*|fines?|imprison\w*|prison|custod\w*|"
@@ -302,6 +332,8 @@ def gives(kind: AnswerType, text: str) -> bool:
     >>> gives(AnswerType.TIME, "to report to the Commission at its twenty-ninth session")
     True
     """
+    if kind is AnswerType.COUNTRY:
+        return bool(countries_in(text))
     if kind is AnswerType.QUANTITY:
         text = _REFERENCES.sub(" ", text)
     return bool(_GIVES[kind].search(text))
@@ -315,7 +347,7 @@ _NAMED = (
     r"[a-z]{3,}ed)\b"  # or a verb in the past: "How many Member States attended ...?"
     r"|\s*[?,.;:]|\s*$)"
 )
-_HOW_MANY = re.compile(rf"\bhow\s+many\s+{_NAMED}", _FLAGS)
+_HOW_MANY = re.compile(rf"\b(?:how\s+many|number\s+of)\s+{_NAMED}", _FLAGS)
 _SHARE_OF = re.compile(rf"\b(?:percentage|per\s*cent|percent|share|proportion|fraction)\s+of\s+(?:the\s+)?{_NAMED}",
                        _FLAGS)
 #: Words that count the same things in UN texts (stemmed): "troops" are counted as "military personnel".
@@ -342,8 +374,33 @@ def counted(question: str) -> frozenset[str]:
     ['conting', 'forc', 'militari']
     >>> counted("How often will the Group meet?"), sorted(counted("How many Member States attended the Congress?"))
     (frozenset(), ['countri', 'govern', 'member', 'nation', 'state'])
+    >>> sorted(counted("What is the maximum number of days of pretrial detention?"))
+    ['day']
     """
     return _named(_HOW_MANY, question)
+
+
+def counted_country(question: str) -> frozenset[str]:
+    """The stems of the country a "How many ...?" question's things belong to ("How many Ugandan troops ...?"):
+    a number of the troops of another country does not answer it. Empty when it names none.
+
+    >>> sorted(counted_country("How many Ugandan troops had left the country?"))
+    ['uganda', 'ugandan']
+    >>> counted_country("How many troops may the mission deploy?"), counted_country("How many Member States voted?")
+    (frozenset(), frozenset())
+    """
+    from rag.question import countries_of
+
+    match = _HOW_MANY.search(question)
+    if not match:
+        return frozenset()
+    known = {name.lower() for name in COUNTRY_NAMES}
+    stems: set[str] = set()
+    for word in re.findall(r"\b[A-Z][a-z]+\b", match.group(1)):
+        country = word if word in COUNTRY_NAMES else next((c for c in countries_of(word) if c in known), None)
+        if country:
+            stems |= set(tokenize(word)) | set(tokenize(country))
+    return frozenset(stems)
 
 
 def measured(question: str) -> frozenset[str]:
@@ -374,7 +431,7 @@ _DATE_NUMBERS = re.compile(
     rf"|\b{_YEAR}\b", _FLAGS)
 
 
-def counts(things: frozenset[str], text: str) -> bool:
+def counts(things: frozenset[str], text: str, country: frozenset[str] = frozenset()) -> bool:
     """Whether ``text`` gives a number of ``things`` (stems, see :func:`counted`): a number, not part of a
     reference or a date, at most ``COUNT_WINDOW`` words from one of them.
 
@@ -384,8 +441,15 @@ def counts(things: frozenset[str], text: str) -> bool:
     False
     >>> counts(counted("How many Member States attended?"), "Member States met in Kyoto from 7 to 12 March 2021")
     False
+
+    With ``country`` (:func:`counted_country`), the country must be near the number too:
+
+    >>> question = "How many Ugandan troops left?"
+    >>> counts(counted(question), "the withdrawal of 23,400 Rwandan troops and withdrawals by Uganda",
+    ...        counted_country(question))
+    False
     """
-    return _near(things, _DATE_NUMBERS.sub(" ", text), _NUMBER)
+    return _near(things, _DATE_NUMBERS.sub(" ", text), _NUMBER, country)
 
 
 def shares(things: frozenset[str], text: str) -> bool:
@@ -399,14 +463,14 @@ def shares(things: frozenset[str], text: str) -> bool:
     return _near(things, text, _SHARE)
 
 
-def _near(things: frozenset[str], text: str, anchor: re.Pattern[str]) -> bool:
+def _near(things: frozenset[str], text: str, anchor: re.Pattern[str], also: frozenset[str] = frozenset()) -> bool:
     """Whether a word of ``text`` matching ``anchor`` (outside references) is at most ``COUNT_WINDOW`` words from
-    one of ``things``."""
+    one of ``things`` (and, when ``also`` is given, from one of ``also``)."""
     words = _REFERENCES.sub(" ", text).split()
     for index, word in enumerate(words):
         if anchor.search(word.strip("(),;:.")):
-            near = " ".join(words[max(0, index - COUNT_WINDOW) : index + COUNT_WINDOW + 1])
-            if things & set(tokenize(near)):
+            near = set(tokenize(" ".join(words[max(0, index - COUNT_WINDOW) : index + COUNT_WINDOW + 1])))
+            if things & near and (not also or also & near):
                 return True
     return False
 
@@ -414,7 +478,9 @@ def _near(things: frozenset[str], text: str, anchor: re.Pattern[str]) -> bool:
 #: A question on when something happens ("When will the Congress be held?", "On what dates does it meet?") ...
 _ASKS_EVENT = re.compile(
     r"\b(?:held|hold|take\s+place|took\s+place|taking\s+place|convene[ds]?|convening|meet|meets|met|begins?|began|"
-    r"start(?:s|ed)?|open(?:s|ed)?|end(?:s|ed)?|close[ds]?|conclude[ds]?)\b",
+    r"start(?:s|ed)?|open(?:s|ed)?|end(?:s|ed)?|close[ds]?|conclude[ds]?|"
+    # or the dates of an event: "Exact dates of the Fifteenth Congress?"
+    r"congress(?:es)?|meetings?|conferences?|summits?|segments?|sessions?|consultations?)\b",
     _FLAGS,
 )
 #: ... and not on when a text was adopted or issued, or a body acted by one ("On which date was resolution 77/231
@@ -457,13 +523,16 @@ def missing_types(question: str, texts: Iterable[str]) -> tuple[AnswerType, ...]
     if not wanted:
         return ()
     # what a number or a share must be of: "How many police officers", "What percentage of TB spending"
-    of_what = {AnswerType.QUANTITY: (counted(question), _NUMBER), AnswerType.PERCENTAGE: (measured(question), _SHARE)}
+    of_what = {AnswerType.QUANTITY: (counted(question), _NUMBER, counted_country(question)),
+               AnswerType.PERCENTAGE: (measured(question), _SHARE, frozenset())}
+    # "Which country borders Uganda?" is not answered by a paragraph naming Uganda alone
+    asked_about = set(countries_in(question))
     about_event = bool(_ASKS_EVENT.search(question)) and not _ASKS_TEXT_DATE.search(question)
     best: tuple[AnswerType, ...] = wanted
     for text in texts:
         dated = event_dates(text) if about_event else text
         missing = tuple(kind for kind in wanted
-                        if not _gives_of(kind, dated if kind in _DATE_TYPES else text, of_what))
+                        if not _gives_of(kind, dated if kind in _DATE_TYPES else text, of_what, asked_about))
         if len(missing) < len(best):
             best = missing
         if not best:
@@ -471,11 +540,16 @@ def missing_types(question: str, texts: Iterable[str]) -> tuple[AnswerType, ...]
     return best
 
 
-def _gives_of(kind: AnswerType, text: str, of_what: dict[AnswerType, tuple[frozenset[str], re.Pattern[str]]]) -> bool:
-    """``gives(kind, text)``, or for a number or share of named things, one near them (:func:`_near`)."""
+def _gives_of(kind: AnswerType, text: str,
+              of_what: dict[AnswerType, tuple[frozenset[str], re.Pattern[str], frozenset[str]]],
+              asked_about: set[str]) -> bool:
+    """``gives(kind, text)``, or for a number or share of named things, one near them (:func:`_near`); for a
+    country, one that the question does not name (``asked_about``)."""
+    if kind is AnswerType.COUNTRY:
+        return bool(set(countries_in(text)) - asked_about)
     if kind in of_what and of_what[kind][0]:
-        things, anchor = of_what[kind]
-        return _near(things, text, anchor)
+        things, anchor, also = of_what[kind]
+        return _near(things, text, anchor, also)
     return gives(kind, text)
 
 

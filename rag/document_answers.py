@@ -18,7 +18,14 @@ import numpy as np
 
 from rag.excerpts import DATE_LINE, MEETING_LINE, AnswerItem, excerpt_of, excerpt_spans, sub_paragraphs
 from rag.lexical import tokenize
-from rag.question import INTENT_WORDS, LabelRequest, question_terms, without_document_references
+from rag.question import (
+    INTENT_WORDS,
+    YEAR_LIST,
+    LabelRequest,
+    adoption_scope,
+    question_terms,
+    without_document_references,
+)
 from rag.types import Answer, Hit, Passage, normalise_label
 
 
@@ -30,6 +37,10 @@ class Library(Protocol):
     def documents(self) -> Sequence[Any]: ...
 
     def heading_bodies(self, doc: str) -> set[str]: ...
+
+    def headings(self) -> dict[str, Passage]:
+        """The heading of every indexed document (symbol to passage), without reading the rest of them."""
+        ...
 
     def documents_named(self, question: str) -> tuple[list[str], list[str]]: ...
 
@@ -104,16 +115,21 @@ def _matching_lines(heading: Passage | None, patterns: Sequence[re.Pattern[str]]
 
 #: A question on the indexed documents themselves: "Which resolutions were adopted in 2024?", "Which documents did
 #: the Security Council adopt?" (not "Which resolutions adopted in 2024 mention X?": that asks about their text).
+_ADOPTED_WHEN_OR_BY = (r"adopt(?:ed)?\b(?:\s+(?:in|by|during)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w-]*|\d{4})"
+                       r"(?:\s+(?:(?-i:[A-Z])[\w-]*|of|and|on|in|or|\d{4}))*)?")
+#: "... are indexed", "... do you have", "... in the collection", or nothing.
+_HELD = (r"(?:\s+(?:are|is|do\s+you\s+have|have\s+you\s+got|exist))?(?:\s+(?:there|indexed|loaded|available|held|"
+         r"in\s+(?:the|this|your)\s+(?:collection|index|corpus|library|database)))*\s*\??\s*$")
 CATALOGUE_QUESTION = re.compile(
-    r"^\s*(?:which|what)\s+(?:of\s+the\s+)?(?:resolutions|documents|texts)\s+(?:(?:were|was|did|have|has)\s+)?"
-    r"(?:[\w-]+\s+){0,6}?adopt(?:ed)?\b"
-    r"(?:\s+(?:in|by|during)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w-]*|\d{4})(?:\s+(?:(?-i:[A-Z])[\w-]*|of|and|on|in|or|\d{4}))*)?"
-    r"\s*\??\s*$"
-    # "Which ECOSOC resolutions are in the collection?", "List the Security Council resolutions", "Which documents?"
-    r"|^\s*(?:which|what|list(?:\s+all)?)\s+(?:of\s+)?(?:the\s+)?(?:(?:(?-i:[A-Z])[\w-]*|and|of|on|for)\s+)*"
-    r"(?:resolutions|documents|texts)"
-    r"(?:\s+(?:are|do\s+you\s+have|have\s+you\s+got|exist))?(?:\s+(?:there|indexed|loaded|available|held|"
-    r"in\s+(?:the|this|your)\s+(?:collection|index|corpus|library|database)))*\s*\??\s*$",
+    rf"^\s*(?:which|what)\s+(?:of\s+the\s+)?(?:(?:{YEAR_LIST})(?:['’]s)?\s+)?(?:resolutions|documents|texts)\s+"
+    rf"(?:(?:were|was|did|have|has)\s+)?(?:[\w-]+\s+){{0,6}}?{_ADOPTED_WHEN_OR_BY}{_HELD}"
+    # "Which ECOSOC resolutions are in the collection?", "List the Security Council resolutions", "Which documents?",
+    # "Which 2018 resolutions are indexed?", "What are the resolutions from 2024?", "Which resolutions adopted by
+    # the Security Council in 1992 are indexed?"
+    r"|^\s*(?:which|what|list(?:\s+all)?)\s+(?:(?:are|were)\s+)?(?:of\s+)?(?:the\s+)?"
+    rf"(?:(?:{YEAR_LIST})(?:['’]s)?\s+)?(?:(?:(?-i:[A-Z])[\w-]*|and|of|on|for)\s+)*"
+    rf"(?:resolutions|documents|texts)(?:\s+(?:of|from|in)\s+(?:the\s+year\s+)?(?:{YEAR_LIST}))?"
+    rf"(?:\s+{_ADOPTED_WHEN_OR_BY})?{_HELD}",
     re.IGNORECASE,
 )
 #: A draft: its heading presents a "draft resolution" (or decision), or its symbol has an ``/L.`` segment.
@@ -124,6 +140,34 @@ def year_of(date: str) -> str:
     """The year of a document's date, however written: ``year_of("2024-12-17") == year_of("17 December 2024")``."""
     found = re.search(r"\b(?:19|20)\d{2}\b", date)
     return found.group(0) if found else ""
+
+
+def symbol_year(symbol: str) -> str:
+    """The year whose series a symbol numbers the document in, or ``""``: ECOSOC resolution 2018/2 is of 2018 even
+    when adopted in 2017; a General Assembly symbol has a session, not a year.
+
+    >>> symbol_year("E/RES/2018/2"), symbol_year("S/RES/2730 (2024)"), symbol_year("A/RES/73/3")
+    ('2018', '2024', '')
+    """
+    found = re.search(r"/((?:19|20)\d{2})/|\(((?:19|20)\d{2})\)\s*$", symbol)
+    return (found.group(1) or found.group(2)) if found else ""
+
+
+def adoption_year_note(info: Any, years: Collection[str]) -> str:
+    """When a document of ``years`` by its symbol was adopted, if in another year ("E/RES/2018/2 was adopted
+    *in 2017 as resolution 2018/2*"), or ``""``.
+
+    >>> from types import SimpleNamespace
+    >>> adoption_year_note(SimpleNamespace(symbol="E/RES/2018/2", date="2017-11-10"), {"2018"})
+    'in 2017 as resolution 2018/2'
+    >>> adoption_year_note(SimpleNamespace(symbol="E/RES/2018/2", date="2017-11-10"), {"2017"})
+    ''
+    """
+    symbol, adopted = str(getattr(info, "symbol", "")), year_of(str(getattr(info, "date", "")))
+    if not years or not adopted or adopted in years:
+        return ""
+    number = f"resolution {symbol.split('/RES/', 1)[1]}" if "/RES/" in symbol else symbol
+    return f"in {adopted} as {number}"
 
 
 def draft_evidence(symbol: str, heading: str) -> str:
@@ -145,15 +189,18 @@ def draft_evidence(symbol: str, heading: str) -> str:
 
 def adopted_documents(library: Library, years: Collection[str] = (), bodies: Collection[str] = ()
                       ) -> list[tuple[Any, Passage]]:
-    """The indexed documents (their ``library.documents()`` record, their heading) adopted in one of ``years`` by
-    one of ``bodies`` (canonical names; any year, any body when empty). A draft was not adopted: it is left out."""
+    """The indexed documents (their ``library.documents()`` record, their heading) of one of ``years`` by one of
+    ``bodies`` (canonical names; any year, any body when empty). A document is of a year when it was adopted in
+    it or its symbol numbers it in that year's series (E/RES/2018/2, adopted in 2017; see
+    :func:`adoption_year_note`). A draft was not adopted: it is left out."""
     found = []
+    headings = library.headings()
     for info in library.documents():
         symbol = str(getattr(info, "symbol", ""))
-        heading = next((p for p in library.passages(symbol) if p.kind == "heading"), None)
+        heading = headings.get(symbol)
         if heading is None or draft_evidence(symbol, heading.text):
             continue
-        if years and year_of(str(getattr(info, "date", ""))) not in years:
+        if years and not {year_of(str(getattr(info, "date", ""))), symbol_year(symbol)} & set(years):
             continue
         if bodies and not set(bodies) & library.heading_bodies(symbol):
             continue
@@ -162,10 +209,13 @@ def adopted_documents(library: Library, years: Collection[str] = (), bodies: Col
 
 
 def adoption_phrase(years: Collection[str], bodies: Collection[str]) -> str:
-    """How an answer says which documents: ``adoption_phrase({"2024"}, {"Security Council"})`` is
-    ``" by the Security Council in 2024"``."""
-    return "".join([f" by the {' or the '.join(sorted(bodies))}" if bodies else "",
-                    f" in {' or '.join(sorted(years))}" if years else ""])
+    """How an answer says which documents (an acronym takes no article).
+
+    >>> adoption_phrase({"2024"}, {"Security Council"}), adoption_phrase({"2018", "2017"}, {"ECOSOC"})
+    (' by the Security Council in 2024', ' by ECOSOC in 2017 or 2018')
+    """
+    named = " or ".join(body if body.isupper() else f"the {body}" for body in sorted(bodies))
+    return "".join([f" by {named}" if bodies else "", f" in {' or '.join(sorted(years))}" if years else ""])
 
 
 def _date_kind(line: str, passage: Passage) -> str:
@@ -336,19 +386,29 @@ class DocumentAnswers:
         none), each cited by its heading's adoption line. A draft was not adopted: it is left out."""
         from rag.retrieve import find_issuers
 
-        years = set(re.findall(r"\b\d{4}\b", question))
+        years = set(adoption_scope(question)[0])
         bodies = {canonical for _, _, canonical in find_issuers(question, self.aliases)} if self.aliases else set()
         infos = list(library.documents())
         groups: list[AnswerItem] = []
+        notes: list[tuple[str, str]] = []  # documents of the years adopted in another: ("E/RES/2018/2", "in 2017 ...")
         for info, heading in adopted_documents(library, years, bodies) if not kinds or "heading" in kinds else []:
             spans = [heading.text[a:b] for a, b in excerpt_spans(heading)]
             line = next((span for span in spans if ADOPTION_LINE.search(span)), "") or getattr(info, "title", "")
             groups.append(AnswerItem(heading, 1.0, line if line in heading.text else ""))
+            note = adoption_year_note(info, years)
+            if note:
+                notes.append((str(info.symbol), note))
         what = adoption_phrase(years, bodies)
         if not groups:
             return self._abstain(question, f"None of the {len(infos)} indexed documents was adopted{what}.")
-        lead = f"{len(groups)} of the {len(infos)} indexed documents {'was' if len(groups) == 1 else 'were'} " \
-               f"adopted{what}:"
+        adopted = len(groups) - len(notes)
+        lead = f"{adopted} of the {len(infos)} indexed documents {'was' if adopted == 1 else 'were'} adopted{what}"
+        if notes and adopted:  # "2 of the 10 ... were adopted in 2018, and E/RES/2018/2 in 2017 as resolution 2018/2"
+            lead += ", and " + "; ".join(f"{symbol} {note}" for symbol, note in notes)
+        elif notes:  # "None of the 10 ... was adopted in 2018, but E/RES/2018/2 was adopted in 2017 as ..."
+            lead = f"None of the {len(infos)} indexed documents was adopted{what}, but " + "; ".join(
+                f"{symbol} was adopted {note}" for symbol, note in notes)
+        lead += ":"
         return self._compose(question, groups, lead=lead)
 
     def _not_stated(self, question: str, intent: str, symbol: str, heading: Passage, notes: Sequence[Passage],

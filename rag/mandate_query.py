@@ -160,8 +160,11 @@ _NOUN_CUE = re.compile(
 _GENERIC_ACTOR = re.compile(
     r"\b(?:all\s+)?(?:the\s+)?(?:(?:relevant|concerned|other)\s+)?"
     rf"(?:(?:(?!(?i:{_QUESTION_AUXILIARIES})\b)[A-Z][\w\-]*|international|civil|private|United\s+Nations)\s+)*"
-    r"(?P<head>States|Governments|parties|donors|stakeholders|entities|organizations|agencies|community|society|"
-    r"sector|Secretariat|Secretary-General|Council|Assembly|Commission|Committee|Office|Group|Mission)\b"
+    # users write "states" as often as "States"
+    r"(?P<head>(?i:States|Governments|parties|donors|stakeholders|entities|organizations|agencies|community|society)|"
+    r"sector|Secretariat|Secretary-General|Council|Assembly|Commission|Committee|Office|Group|Mission|Rapporteurs?|"
+    r"Representatives?|Envoys?|Director(?:-General)?|Commissioner|Coordinator|Mechanism|Programme|Fund|Agency|"
+    r"Organization|Directorate|Board|Bureau|Panel|Force|Operation|Team)\b"
     r"(?:\s+to\s+(?:the\s+|an?\s+)?(?:armed\s+)?conflicts?\b|\s+concerned\b)?"
 )
 #: Questions that ask *who* is addressed: the actor is the answer, not a given.
@@ -237,6 +240,12 @@ def parse_mandate_question(question: str, aliases: AliasTable | None = None) -> 
             continue
         phrase = DETERMINERS.sub("", match.group(0)).strip()
         candidates.append((match.start(), match.end(), table.canonical(phrase) or phrase, match.group(0)))
+    # an acronym the table does not know is a name too: "What does the Council ask MONUC to do?"
+    for match in re.finditer(r"\b[A-Z][A-Z\-]{2,}[A-Z]\b", text):
+        if not any(s < match.end() and match.start() < e for s, e, _, _ in candidates) \
+                and table.kind(table.canonical(match.group(0)) or match.group(0)) != "term":
+            candidates.append((match.start(), match.end(), table.canonical(match.group(0)) or match.group(0),
+                               match.group(0)))
     candidates.sort()
     if not candidates:
         return None
@@ -268,7 +277,9 @@ def parse_mandate_question(question: str, aliases: AliasTable | None = None) -> 
                                                  r"must|shall", verb_word):
         verb = None  # a generic cue: any addressing verb
     topic = text
-    for start, end in sorted([(chosen[0], chosen[1]), (cue.start("verb"), cue.end())], reverse=True):
+    # the asker of an active cue is no topic: "What does *the Council* ask MONUC to do?"
+    cue_start = cue.start() if cue is not modal and cue.re is _ACTIVE_CUE else cue.start("verb")
+    for start, end in sorted([(chosen[0], chosen[1]), (cue_start, cue.end())], reverse=True):
         topic = topic[:start] + " " + topic[end:]
     topic = _QUESTION_WORDS.sub(" ", without_document_references(topic))  # "in resolution 1445" says which text
     topic = squash_spaces(re.sub(r"[?!.,;:'’]|\bs\b", " ", topic))

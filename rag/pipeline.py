@@ -195,6 +195,7 @@ class Pipeline:
         self._query_embedder: Embedder | None = None
         self._answerer: Any = None
         self._mandates: tuple[IndexSnapshot, dict[str, list[Any]]] | None = None
+        self._headings: tuple[IndexSnapshot, dict[str, Passage]] | None = None
         self._llm = llm
         self._llm_checked = llm is not None
 
@@ -301,6 +302,19 @@ class Pipeline:
         snapshot = self.snapshot()
         return self.retriever.heading_bodies(snapshot).get(doc, set())
 
+    def headings(self) -> dict[str, Passage]:
+        """The heading of every indexed document (symbol to passage), read by label (not by reading every
+        document: see ``heading_bodies``), once per loaded index."""
+        snapshot = self.snapshot()
+        cached = self._headings
+        if cached is None or cached[0] is not snapshot:
+            store = snapshot.store
+            found: dict[str, Passage] = {}
+            for passage in store.passages_by_id(store.passage_ids_by_label("Heading")).values():
+                found.setdefault(passage.doc, passage)
+            cached = self._headings = (snapshot, found)
+        return cached[1]
+
     def mandates(self, doc: str | None = None) -> list[ActionClause]:
         """The action clauses (mandate map, ``rag.mandates``) of one document or of all, in reading order.
 
@@ -344,24 +358,28 @@ class Pipeline:
             asks_for_documents,
             clean_question,
             countries_named,
+            expand_contractions,
             number_spellings,
             respell,
         )
 
         started = time.perf_counter()
-        text = clean_question(question, self.settings.max_question_chars)
+        text = expand_contractions(clean_question(question, self.settings.max_question_chars))
         limit = k or self.settings.top_k
         if limit < 1:
             raise InputError(f"k must be at least 1 (got {limit})")
         snapshot = self.snapshot()
         doc = resolve_document(doc, snapshot.symbols) if doc else None  # "S/RES/787", "787": as stored
-        scope, scope_said, unscoped = self._adopted(text, snapshot) if not doc else (None, "", text)
+        scope, scope_said, unscoped, scope_notes = self._adopted(text, snapshot) if not doc else (None, "", text, {})
         if scope == []:  # "Which resolutions adopted in 2031 mention X?" and none was
             return self._nothing_adopted(question, scope_said, len(snapshot.symbols), started), []
         if scope is not None:  # searched in those documents, for the rest of the question
             from rag.document_answers import CATALOGUE_QUESTION
 
-            text = text if CATALOGUE_QUESTION.match(text) else unscoped
+            if CATALOGUE_QUESTION.match(text):  # the catalogue answer says which documents, with their notes
+                scope_notes = {}
+            else:
+                text = unscoped
         answerer = self._answerer_for(snapshot)
         typed, countries = text, []
         if answerer.vocabulary is not None:  # "UNDOC ... biometics" is read as "UNODC ... biometrics"
@@ -378,6 +396,10 @@ class Pipeline:
         kinds = [kind] if isinstance(kind, str) else list(kind or [])
         answer = answerer.answer(text, hits, self, k=limit, doc=doc, kinds=kinds or None)
         done = time.perf_counter()
+        # "What do the 2018 resolutions say ...?" citing E/RES/2018/2: "(... was adopted in 2017 as resolution 2018/2.)"
+        said = [scope_notes[s] for s in dict.fromkeys(c.doc for c in answer.citations) if scope_notes.get(s)]
+        if said:
+            answer.answer = f"({'; '.join(said)}.)\n{answer.answer}"
         if text != typed:
             answer.answer = f"(Read as “{text}”)\n{answer.answer}"
         answer.question = question
@@ -385,11 +407,13 @@ class Pipeline:
                              "total": (done - started) * 1000}
         return answer, hits
 
-    def _adopted(self, question: str, snapshot: IndexSnapshot) -> tuple[list[str] | None, str, str]:
+    def _adopted(self, question: str, snapshot: IndexSnapshot
+                 ) -> tuple[list[str] | None, str, str, dict[str, str]]:
         """The documents a question limits itself to by when or by whom they were adopted ("Which resolutions
-        adopted in 2024 mention detention?", ``rag.question.adoption_scope``), with how it says so and the
-        question without it; ``None`` when it does not. Drafts were not adopted."""
-        from rag.document_answers import adopted_documents, adoption_phrase
+        adopted in 2024 mention detention?", "the 2018 resolutions", ``rag.question.adoption_scope``), with how it
+        says so, the question without it and what to say of a document of that year adopted in another
+        (``rag.document_answers.adoption_year_note``); ``None`` when it does not. Drafts were not adopted."""
+        from rag.document_answers import adopted_documents, adoption_phrase, adoption_year_note
         from rag.question import adoption_scope, metadata_intent
 
         years, body, rest = adoption_scope(question)
@@ -397,9 +421,11 @@ class Pipeline:
         bodies = {canonical} if canonical else set()
         # "When was resolution 73/6 adopted by the General Assembly?" asks about one document, it limits nothing
         if (not years and not bodies) or metadata_intent(question) or any(self.documents_named(question)):
-            return None, "", question
-        scope = [str(info.symbol) for info, _ in adopted_documents(self, years, bodies)]
-        return scope, adoption_phrase(years, bodies), rest
+            return None, "", question, {}
+        chosen = [info for info, _ in adopted_documents(self, years, bodies)]
+        notes = {str(info.symbol): f"{info.symbol} was adopted {note}" for info in chosen
+                 for note in [adoption_year_note(info, years)] if note}
+        return [str(info.symbol) for info in chosen], adoption_phrase(years, bodies), rest, notes
 
     @staticmethod
     def _nothing_adopted(question: str, said: str, indexed: int, started: float) -> Answer:

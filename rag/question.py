@@ -8,6 +8,7 @@ question itself, and these functions tell them from its wording alone:
 * :func:`question_terms`: its content words (stemmed), :func:`question_names`: its acronyms and names;
 * :func:`wants_list`: whether it asks for several items ("Which paragraphs ...?");
 * :func:`parse_label_request`: a paragraph asked for by its label ("OP 9", "first preambular paragraph");
+  :func:`find_label_mentions`, where: the one reading of labels the search (``rag.retrieve``) shares;
 * :func:`metadata_intent`: a question about the document itself (symbol, date, issuing body ...);
 * :func:`asks_about_present`: a question about the present state of affairs, which dated texts cannot answer.
 
@@ -56,6 +57,29 @@ def clean_question(raw: str, max_chars: int) -> str:
     if len(text) > max_chars:
         raise _too_long(len(text), max_chars)
     return text
+
+
+#: "what's", "doesn't", "they're": contractions, written out for the patterns that read a question. An acronym is
+#: left as it is: "WHO's estimate" is the World Health Organization's.
+_CONTRACTIONS = (
+    (re.compile(r"\b([Ww]hat|[Ww]hen|[Ww]here|[Ww]ho|[Hh]ow|[Tt]hat|[Tt]here|[Ii]t)['’]s\b"), r"\1 is"),
+    (re.compile(r"\b([Cc]a)n['’]t\b"), r"\1nnot"),
+    (re.compile(r"\b([Ww])on['’]t\b"), r"\1ill not"),
+    (re.compile(r"\b(does|do|did|is|are|was|were|has|have|had|should|must|would|could)n['’]t\b", re.IGNORECASE),
+     r"\1 not"),
+    (re.compile(r"\b(they|we|you)['’]re\b", re.IGNORECASE), r"\1 are"),
+)
+
+
+def expand_contractions(question: str) -> str:
+    """``question`` with its contractions written out, so that "what's the budget" is read as "what is the budget".
+
+    >>> expand_contractions("what's WHO's estimate, and when's the report due? It doesn't say; can't it?")
+    "what is WHO's estimate, and when is the report due? It does not say; cannot it?"
+    """
+    for pattern, replacement in _CONTRACTIONS:
+        question = pattern.sub(replacement, question)
+    return question
 
 
 def _too_long(length: int, max_chars: int) -> InputError:
@@ -236,21 +260,24 @@ def wants_list(question: str) -> bool:
 _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
     "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
-    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "last": -1,
+    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "last": -1, "final": -1,
 }
 _KIND_WORDS = {
     "op": "operative", "operative": "operative", "pp": "preambular", "preambular": "preambular",
-    "footnote": "footnote", "fn": "footnote", "paragraph": "", "para": "", "par": "", "¶": "",
+    "footnote": "footnote", "fn": "footnote", "note": "footnote", "paragraph": "", "para": "", "par": "", "¶": "",
+    "§": "",
 }
-_SUBS = r"(?:\s*\((?:[a-z]{1,2}|[ivxl]{1,6}|\d{1,2})\))*"  # "(a)", "(iv)", "(1)" as ``rag.retrieve`` reads them
+_SUBS = r"(?:\s*\((?:[a-z]{1,2}|[ivxl]{1,6}|\d{1,2})\))*"  # "(a)", "(iv)", "(1)", as passages are numbered
 #: A part of the document named before a label: "Annex OP 49", "draft paragraph 3", "annexed PP 2".
 _PART_BEFORE = r"(?:(?P<part>draft|annex(?:ed)?)\s+)?"
 #: A sub-paragraph letter typed without brackets at the end of a label: "OP 16 b", "op 5 c of A/RES/79/172".
 _BARE_SUB = r"(?:\s+[a-h](?=\s*(?:$|[?!.,;:&]|\b(?:of|in|and)\b)))?"
+#: The words that name a paragraph's kind before its number ("OP", "operative paragraph", "paragraphs", "¶").
+_PARAGRAPH_WORD = r"(?:paragraphs?|paras?\.?|§)"
 _LABEL = re.compile(
-    r"(?:\b|(?<!\w)(?=¶))" + _PART_BEFORE + r"(?P<kind>ops?\.?|pps?\.?|fn|footnote|"
-    r"(?:operative|preambular)\s+(?:paragraphs?|paras?\.?)|paragraphs?|paras?\.?|par\.|¶)"
-    rf"\s*(?P<number>\d{{1,3}}{_SUBS}{_BARE_SUB}|\*{{1,3}})(?![\w/])",
+    r"(?:\b|(?<!\w)(?=[¶§]))" + _PART_BEFORE + r"(?P<kind>ops?\.?|pps?\.?|fn|footnotes?|note|"
+    rf"(?:operative|preambular)\s+{_PARAGRAPH_WORD}|{_PARAGRAPH_WORD}|par\.|¶)"
+    rf"\s*(?:no\.?\s*)?(?P<number>\d{{1,3}}{_SUBS}{_BARE_SUB}|\*{{1,3}})(?![\w/])",
     re.IGNORECASE,
 )
 #: More numbers after a label, of the same kind: "OP 3, 4 and 5", "paragraphs 5 to 7", "OP 16 (a)-(c)".
@@ -268,18 +295,58 @@ PART_AFTER = re.compile(
     r"(?P<draft>draft(?:\s+(?:resolution|decision|text))?))\b",
     re.IGNORECASE,
 )
-_ORDINAL_LABEL = re.compile(
-    rf"\b(?:the\s+)?(?P<ordinal>{'|'.join(_ORDINALS)})\s+(?P<kind>operative|preambular)\s+(?:paragraph|para)\b"
-    r"|\b(?:the\s+)?(?P<last>last)\s+(?:paragraph|para)\b",  # a resolution's last paragraph is operative
+#: A paragraph named by its place: "the second preambular paragraph", "the final operative paragraph", "the last
+#: paragraph" (a resolution's last paragraph is operative).
+ORDINAL_LABEL = re.compile(
+    rf"\b(?P<ordinal>{'|'.join(_ORDINALS)})\s+(?P<kind>operative|preambular)\s+"
+    r"(?:(?:paragraphs?|paras?)\b|§)"
+    r"|\b(?P<last>last|final)\s+(?:paragraph|para)\b",
     re.IGNORECASE,
 )
 SYMBOL_PATTERN = re.compile(r"\b(?:[AESTC]|UNEP|FCCC|TD|DP|ICCD|CRC|CEDAW)(?:/[A-Z0-9.()\-]+)+(?:\s*\(\d{4}\))?",
                      re.IGNORECASE)
-#: A document named by its number alone: "resolution 79/172", "resolution 2023/23", "resolution 2730 (2024)".
+#: A document named by its number alone, anywhere: a number with a slash or a year ("79/172", "2023/23",
+#: "2730 (2024)"). A bare number ("2730") may as well be a year or a count: it names a document only after a noun
+#: (:data:`DOCUMENT_REFERENCE`).
 DOCUMENT_NUMBER = re.compile(r"(?<![\w/])(?:\d+(?:\s?/\s?\d+)+|\d{1,5}\s*\(\d{4}\))(?![\w/])")
-#: A Security Council resolution named without its year: "resolution 2730", "resolutions 787 and 1445".
-BARE_RESOLUTION_NUMBERS = re.compile(r"\b(?:resolutions?|res\.?|unscr)\s+((?:\d{1,5}(?:\s*,\s*|\s+and\s+)?)+)"
-                                     r"(?![\w/(]|\s*\()", re.IGNORECASE)
+#: One number in a list of them after a noun: "79/172", "2730 (2024)", "2730".
+_LISTED_NUMBER = r"\d{1,5}(?:\s?/\s?\d{1,5})*(?:\s*\(\d{4}\))?"
+#: Resolutions and decisions named by number, one or a list: "resolution 1325 (2000)", "decision 29/101",
+#: "resolutions 757 and 787", "res. 79/172", "UNSCR 2730", "resolution No. 5". The one pattern for them: the
+#: search (``rag.retrieve.SymbolMatcher``), the answerer (``rag.retrieve.unindexed_references``) and the
+#: follow-up (``rag.followup.cites_a_document``) read them through it.
+DOCUMENT_REFERENCE = re.compile(
+    rf"\b(?P<noun>resolutions?|decisions?|res\b\.?|unscr)\s+(?:no\.?\s*)?"
+    rf"(?P<list>{_LISTED_NUMBER}(?:\s*(?:,|and|or)\s*{_LISTED_NUMBER})*)(?![\w/])",
+    re.IGNORECASE,
+)
+
+
+def referenced_numbers(text: str) -> list[tuple[int, int, str, str]]:
+    """The documents ``text`` names by number after a noun (:data:`DOCUMENT_REFERENCE`): (start, end, noun,
+    number), the noun "resolution" or "decision", the number without spaces nor year.
+
+    >>> [ref[2:] for ref in referenced_numbers("Do UNSCR 1325, resolutions 787 (1992) or 79 / 172 and decision 5 say?")]
+    [('resolution', '1325'), ('resolution', '787'), ('resolution', '79/172'), ('decision', '5')]
+    """
+    found = []
+    for match in DOCUMENT_REFERENCE.finditer(text):
+        noun = "decision" if match.group("noun").lower().startswith("decision") else "resolution"
+        for item in re.finditer(_LISTED_NUMBER, match.group("list")):
+            number = re.sub(r"\s+", "", re.sub(r"\s*\(\d{4}\)", "", item.group(0)))
+            found.append((match.start("list") + item.start(), match.start("list") + item.end(), noun, number))
+    return found
+
+
+def bare_resolution_numbers(text: str) -> list[tuple[int, int, str]]:
+    """Resolutions named by a number without slash nor year, after "resolution", "res." or "UNSCR": a Security
+    Council resolution without its year ("resolution 2730", "resolutions 787 and 1445"): (start, end, number).
+
+    >>> bare_resolution_numbers("resolutions 787 and 1445 (2002), decision 5 and res. 79/172")
+    [(12, 15, '787')]
+    """
+    return [(start, end, number) for start, end, noun, number in referenced_numbers(text)
+            if noun == "resolution" and text[start:end].isdigit()]
 
 
 def without_document_references(question: str) -> str:
@@ -293,8 +360,8 @@ def without_document_references(question: str) -> str:
     >>> without_document_references("Who adopted resolution 2023/23 and resolutions 787 and 1445?").split()
     ['Who', 'adopted', 'resolution', 'and', 'resolutions', '?']
     """
-    question = DOCUMENT_NUMBER.sub(" ", SYMBOL_PATTERN.sub(" ", question))
-    return BARE_RESOLUTION_NUMBERS.sub(lambda match: match.group(0)[: match.start(1) - match.start(0)] + " ", question)
+    question = DOCUMENT_REFERENCE.sub(lambda match: match.group("noun") + " ", SYMBOL_PATTERN.sub(" ", question))
+    return DOCUMENT_NUMBER.sub(" ", question)
 
 
 _FILLER = _words(
@@ -380,8 +447,42 @@ def parse_label_requests(question: str) -> list[LabelRequest]:
     >>> parse_label_request("op. 5 of res. 79/172").only, parse_label_request("last paragraph of resolution 1445").label
     (True, 'last operative paragraph')
     """
+    mentions = find_label_mentions(question)
+    remainder = _blank_symbols(question)
+    for mention in reversed(mentions):
+        remainder = remainder[: mention.start] + " " + remainder[mention.end :]
+    remainder = without_document_references(remainder).lower()
+    # a number left beside a label names its document ("OP 3 of 2730"), not what to look for
+    words = [w for w in re.findall(r"[^\W_]+", remainder)
+             if w not in _FILLER and w not in _ORDINALS and not (w.isdigit() and len(w) >= 3)]
+    requests = [request for mention in mentions for request in mention.requests]
+    return list(dict.fromkeys(dataclasses.replace(r, only=not words) for r in requests))
+
+
+@dataclass(frozen=True)
+class LabelMention:
+    """Where a question names paragraphs by label, ``question[start:end]`` ("paragraphs 5 to 7 of the annex"),
+    and the paragraphs it names there, in order (their ``only`` is left ``True``: whether the question is
+    nothing but its labels, :func:`parse_label_requests` says)."""
+
+    start: int
+    end: int
+    requests: tuple[LabelRequest, ...]
+
+
+def find_label_mentions(question: str) -> list[LabelMention]:
+    """Where a question names paragraphs by label, and which: the one reading of labels that the answerer
+    (:func:`parse_label_requests`) and the search (``rag.retrieve.find_labels``) share. A paragraph named by
+    its place ("the second preambular paragraph", "the last paragraph") counts when no label is written.
+
+    >>> [(m.start, m.end, [r.label for r in m.requests]) for m in find_label_mentions("Do OP 3 to 5 of the annex "
+    ...                                                                               "and footnote 2 say it?")]
+    [(3, 25, ['Annex OP 3', 'Annex OP 4', 'Annex OP 5']), (30, 40, ['Footnote 2'])]
+    >>> [r.label for m in find_label_mentions("What does the final operative paragraph say?") for r in m.requests]
+    ['last operative paragraph']
+    """
     symbols = [(m.start(), m.group(0).strip()) for m in SYMBOL_PATTERN.finditer(question)]
-    rest = SYMBOL_PATTERN.sub(lambda m: " " * len(m.group(0)), question)  # same offsets, symbols blanked
+    rest = _blank_symbols(question)
     found: list[tuple[int, int, str, list[str], str]] = []  # (start, end, kind, numbers, part)
     for match in _LABEL.finditer(rest):
         if found and match.start() < found[-1][1]:
@@ -395,35 +496,32 @@ def parse_label_requests(question: str) -> list[LabelRequest]:
         part = (match.group("part") or "").lower().replace("annexed", "annex")
         found.append((match.start(), end, kind, numbers, part))
     if not found:
-        ordinal_match = _ORDINAL_LABEL.search(rest)
+        ordinal_match = ORDINAL_LABEL.search(rest)
         if not ordinal_match:
             return []
         ordinal = -1 if ordinal_match.group("last") else _ORDINALS[ordinal_match.group("ordinal").lower()]
         kind = (ordinal_match.group("kind") or "operative").lower()
         found.append((ordinal_match.start(), ordinal_match.end(), kind, ["last" if ordinal < 0 else str(ordinal)], ""))
-    spans: list[tuple[int, int]] = []
-    requests: list[LabelRequest] = []
+    mentions: list[LabelMention] = []
     for index, (start, end, kind, numbers, part) in enumerate(found):
         after = PART_AFTER.match(rest, end)
         if after:
             part, end = part or ("annex" if after.group("annex") else "draft"), after.end()
         if kind == "footnote":
             part = ""  # footnotes are numbered through the whole document
-        spans.append((start, end))
         # the symbol written after the label (before the next one), else the last one before it
         upto = found[index + 1][0] if index + 1 < len(found) else len(rest)
         following = [symbol for position, symbol in symbols if end <= position < upto]
         preceding = [symbol for position, symbol in symbols if position < start]
         symbol = (following or preceding[-1:] or [""])[0]
-        requests += [LabelRequest(kind=kind, number=number, symbol=symbol, part=part) for number in numbers]
-    remainder = rest
-    for start, end in reversed(spans):
-        remainder = remainder[:start] + " " + remainder[end:]
-    remainder = without_document_references(remainder).lower()
-    # a number left beside a label names its document ("OP 3 of 2730"), not what to look for
-    words = [w for w in re.findall(r"[^\W_]+", remainder)
-             if w not in _FILLER and w not in _ORDINALS and not (w.isdigit() and len(w) >= 3)]
-    return list(dict.fromkeys(dataclasses.replace(r, only=not words) for r in requests))
+        mentions.append(LabelMention(start, end, tuple(LabelRequest(kind=kind, number=number, symbol=symbol,
+                                                                    part=part) for number in numbers)))
+    return mentions
+
+
+def _blank_symbols(question: str) -> str:
+    """``question`` with its document symbols blanked out, every other character where it was."""
+    return SYMBOL_PATTERN.sub(lambda m: " " * len(m.group(0)), question)
 
 
 def _kind_of(written: str) -> str:
@@ -550,7 +648,7 @@ def question_names(question: str) -> list[str]:
     >>> question_names("Is terrorism linked to any religion in the text?"), question_names("Summarise S/RES/1445")
     ([], [])
     """
-    question = SYMBOL_PATTERN.sub(lambda m: " " * len(m.group(0)), question)  # a symbol names a document
+    question = _blank_symbols(question)  # a symbol names a document
     words = [(m.group(0), m.start()) for m in _NAME_WORD.finditer(question)]
     names: list[str] = []
     run: list[tuple[str, int]] = []
@@ -731,31 +829,77 @@ def countries_named(question: str, known: Callable[[str], bool]) -> list[str]:
 
 
 #: The documents a question is about, by when or by whom they were adopted: "Which resolutions adopted in 2024
-#: mention detention?", "What do the 2024 resolutions say ...?", "... resolutions adopted by the Security Council".
+#: mention detention?", "What do the 2018 resolutions say ...?", "resolutions from 2018", "2024's resolutions",
+#: "... resolutions adopted by the Security Council". A year inside a symbol ("E/RES/2018/2", "S/RES/787 (1992)",
+#: "resolution 2018/2") or a date ("26 May 2018") is no scope, nor one of something else ("the 2030 Agenda").
+_YEAR = r"(?<![\w/(.\-])(?:19|20)\d{2}(?![\w/)\-]|[.,]\d)"
+#: One year or several ("2018", "2018 and 2024", "2018, 2019 or 2020"), none inside a symbol or a date.
+YEAR_LIST = rf"{_YEAR}(?:\s*(?:,\s*(?:(?:and|or)\s+)?|\b(?:and|or)\s+){_YEAR})*"
+#: Only the plural names a set of documents: "Which 1959 ECOSOC resolution had ...?" asks which resolution a text
+#: recalls, and "the 2018 resolution on tuberculosis" is found by its topic.
+_SCOPED = r"(?:resolutions|documents|texts|decisions)\b"
+_NAME = r"(?-i:[A-Z])[\w-]*(?:\s+(?:(?-i:[A-Z])[\w-]*|and|of|on))*"  # "Security Council", "Economic and Social Council"
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+"
 _ADOPTED_IN = re.compile(
-    r"\badopted\s+(?:in|during)\s+((?:19|20)\d{2})\b|\b((?:19|20)\d{2})\s+(?:resolutions|documents|texts)\b"
-    r"|\b(?:resolutions|documents|texts)\s+(?:of|from)\s+((?:19|20)\d{2})\b",
+    # "adopted in 2024", "adopted by the Security Council during 2018 and 2019", "adopted in December 2018"
+    rf"\b(?:adopt(?:ed)?|pass(?:ed)?)(?P<by>\s+by\s+(?:the\s+)?{_NAME})?(?P<after>\s+(?:in|during)\s+(?:{_MONTH})?"
+    rf"(?:the\s+year\s+)?(?P<adopted_in>{YEAR_LIST}))"
+    # "the 2018 resolutions", "2024's Security Council resolutions" (not "the 2030 Agenda resolutions")
+    rf"|(?P<before>(?P<modifying>{YEAR_LIST})(?:['’]s)?\s+)(?!agenda\b)(?:{_NAME}\s+)?{_SCOPED}"
+    # "resolutions from 2018", "Security Council resolutions of 2024", "resolutions of the Council in 2002"
+    rf"|{_SCOPED}(?:\s+of\s+the\s+{_NAME})?(?P<of>\s+(?:of|from|in)\s+(?:the\s+year\s+)?(?P<of_year>{YEAR_LIST}))",
     re.IGNORECASE,
 )
-_ADOPTED_BY = re.compile(r"\badopted\s+by\s+(?:the\s+)?(?P<body>[A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|and|of|on))*)")
+_ADOPTED_BY = re.compile(rf"\badopted\s+by\s+(?:the\s+)?(?P<body>{_NAME})")
 
 
 def adoption_scope(question: str) -> tuple[list[str], str, str]:
-    """The years and the body a question limits its documents to ("adopted in 2024", "adopted by the Security
-    Council"), and the question without those words (they say which documents, not what their paragraphs say);
-    ``([], "", question)`` when it limits them by neither.
+    """The years and the body a question limits its documents to ("adopted in 2024", "the 2018 resolutions",
+    "adopted by the Security Council"), and the question without those words (they say which documents, not what
+    their paragraphs say); ``([], "", question)`` when it limits them by neither.
 
     >>> adoption_scope("Which resolutions adopted in 2024 mention detention?")
     (['2024'], '', 'Which resolutions mention detention?')
     >>> adoption_scope("What do resolutions adopted by the Economic and Social Council say about crime?")[1:]
     ('Economic and Social Council', 'What do resolutions say about crime?')
-    >>> adoption_scope("What do the 2018 resolutions say?")[2], adoption_scope("What about the 2030 Agenda?")[0]
-    ('What do the resolutions say?', [])
+    >>> adoption_scope("Which 2018 resolutions are indexed?")
+    (['2018'], '', 'Which resolutions are indexed?')
+    >>> adoption_scope("Which 1959 ECOSOC resolution had the Secretary-General hire consultants?")[0]
+    []
+    >>> adoption_scope("Which Security Council resolutions from 2024 mention humanitarian personnel?")
+    (['2024'], '', 'Which Security Council resolutions mention humanitarian personnel?')
+    >>> for question in ("What do the 2018 resolutions say about tuberculosis?", "List 2024's resolutions",
+    ...                  "Which resolutions of 2018 and 2024 mention crime?", "Any resolutions from the year 2002?",
+    ...                  "Which texts were adopted by the Security Council in 2024?"):
+    ...     print(adoption_scope(question))
+    (['2018'], '', 'What do the resolutions say about tuberculosis?')
+    (['2024'], '', 'List resolutions')
+    (['2018', '2024'], '', 'Which resolutions mention crime?')
+    (['2002'], '', 'Any resolutions?')
+    (['2024'], 'Security Council', 'Which texts were?')
+
+    A year in a symbol or a date, or of something else, is no scope:
+
+    >>> for question in ("What does S/RES/787 (1992) decide?", "What does E/RES/2018/2 say?",
+    ...                  "What do resolutions 2018/2 and 73/3 say?", "Which resolutions mention the 2030 Agenda?",
+    ...                  "What must States achieve by 2030?", "Which resolutions say that in 2023 humanitarian workers "
+    ...                  "were killed?", "What do the 2030 Agenda resolutions say?",
+    ...                  "Which resolution recalls resolution 71.3 of 26 May 2018?"):
+    ...     assert adoption_scope(question) == ([], "", question), question
     """
-    years = [year for match in _ADOPTED_IN.finditer(question) for year in match.groups() if year]
-    body = _ADOPTED_BY.search(question)
-    rest = _ADOPTED_IN.sub(lambda m: re.sub(r"\badopted\s+(?:in|during)\s+|\s*\b(?:of|from)\s+|\d{4}\s*", "",
-                                                m.group(0)), question)
+    years: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for match in _ADOPTED_IN.finditer(question):
+        written = match.group("adopted_in") or match.group("modifying") or match.group("of_year")
+        years += re.findall(r"\d{4}", written)
+        part = next(name for name in ("after", "before", "of") if match.group(name))
+        # "resolutions adopted in 2024 mention" loses "adopted" too; "did the Council adopt in 2024" keeps "adopt"
+        whole = part == "after" and not match.group("by") and match.group(0).lower().startswith(("adopted", "passed"))
+        spans.append(match.span() if whole else match.span(part))
+    rest = question
+    for start, end in reversed(spans):
+        rest = rest[:start] + rest[end:]
+    body = _ADOPTED_BY.search(rest)
     rest = _ADOPTED_BY.sub("", rest)
     rest = " ".join(rest.split()).replace(" ?", "?")
     return list(dict.fromkeys(years)), body.group("body").strip() if body else "", rest

@@ -41,7 +41,15 @@ from rag.embed import Embedder, load_offline
 from rag.errors import InputError
 from rag.index import IndexSnapshot
 from rag.lexical import tokenize
-from rag.question import BARE_RESOLUTION_NUMBERS, DOCUMENT_NUMBER, PART_AFTER, asks_for_documents, metadata_intent
+from rag.question import (
+    DOCUMENT_NUMBER,
+    ORDINAL_LABEL,
+    asks_for_documents,
+    bare_resolution_numbers,
+    find_label_mentions,
+    metadata_intent,
+    referenced_numbers,
+)
 from rag.store import symbol_key
 from rag.types import MONTHS, PART_PREFIX, PASSAGE_KINDS, Hit, format_label
 
@@ -171,28 +179,26 @@ class QueryAnalysis:
         return " ".join([self.text, *self.expansions]) if expand else self.text
 
 
-_SUBS = r"(?P<subs>(?:\s*\((?:[a-z]{1,2}|[ivxl]{1,6}|\d{1,2})\))*)"
-_LABEL = re.compile(
-    r"\b(?:(?P<part>draft|annex(?:ed)?)\s+)?(?:(?P<op>op|operative\s+(?:para(?:graph)?\.?|§)|para(?:graph)?\.?|§)"
-    r"|(?P<pp>pp|preambular\s+(?:para(?:graph)?\.?|§))"
-    r"|(?P<fn>footnote|fn|note))\s*(?:no\.?\s*)?(?P<num>\d{1,3}|\*{1,3})" + _SUBS + r"(?![\w/])",
-    re.IGNORECASE,
-)
 _ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
 _US_DATE = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(\d{1,2}),\s*((?:19|20)\d\d)\b", re.IGNORECASE)
 
 
-_EDGE = re.compile(r"\b(?P<edge>first|last|final)\s+(?P<kind>operative|preambular)\s+(?:para(?:graph)?s?|§)\b",
-                   re.IGNORECASE)
-
-
 def find_edges(text: str) -> list[tuple[tuple[str, bool], tuple[int, int]]]:
-    """"first/last operative/preambular paragraph" in a question: ((kind, last?), span).
+    """The first or last paragraph of a kind a question names ("the first preambular paragraph", "the final
+    operative paragraph", "the last paragraph": operative): ((kind, last?), span), read as
+    ``rag.question.ORDINAL_LABEL`` reads them.
 
     >>> [edge for edge, _ in find_edges("What is in the last operative paragraph and the first preambular one?")]
     [('operative', True)]
+    >>> [(edge, text[a:b]) for text in ["Is it in the final paragraph?"] for edge, (a, b) in find_edges(text)]
+    [(('operative', True), 'final paragraph')]
     """
-    return [((m.group("kind").lower(), m.group("edge").lower() != "first"), m.span()) for m in _EDGE.finditer(text)]
+    found = []
+    for match in ORDINAL_LABEL.finditer(text):
+        place = "last" if match.group("last") else match.group("ordinal").lower()
+        if place in ("first", "last", "final"):
+            found.append((((match.group("kind") or "operative").lower(), place != "first"), match.span()))
+    return found
 
 
 def normalise_dates(text: str) -> str:
@@ -206,31 +212,25 @@ def normalise_dates(text: str) -> str:
 
 
 def find_labels(text: str) -> list[tuple[str, tuple[int, int]]]:
-    """Passage labels named in a question, with their character spans.
+    """Passage labels named in a question, with the character span of the words naming them (several labels
+    may share one: "paragraphs 5 to 7"). Read by ``rag.question.find_label_mentions``, as the answerer reads
+    them; a paragraph of no said kind ("paragraph 9", "¶ 9") is looked up as an operative one (and as a plain
+    numbered one, ``Retriever._label_rows``), the last paragraph of a kind by :func:`find_edges`.
 
     >>> [label for label, _ in find_labels("What do OP 5 (a) and preambular paragraph 3 say? And footnote *?")]
     ['OP 5 (a)', 'PP 3', 'Footnote *']
     >>> [label for label, _ in find_labels("paragraph 9 of resolution 72/194")]
     ['OP 9']
+    >>> [label for label, _ in find_labels("What do paragraphs 5 to 7 and OP 16 (a)-(b) say?")]
+    ['OP 5', 'OP 6', 'OP 7', 'OP 16 (a)', 'OP 16 (b)']
 
     A part of the document named before or after the label is part of it (``rag.types.PART_PREFIX``):
 
     >>> [label for label, _ in find_labels("Annex OP 49, draft paragraph 3 and PP 2 of the draft resolution")]
     ['Annex OP 49', 'Draft OP 3', 'Draft PP 2']
     """
-    found = []
-    for match in _LABEL.finditer(text):
-        kind = "footnote" if match.group("fn") else "preambular" if match.group("pp") else "operative"
-        number = match.group("num")
-        if kind != "footnote" and not number.isdigit():
-            continue
-        subs = "".join(re.findall(r"\([^()]+\)", match.group("subs") or "")).lower()
-        part, end = (match.group("part") or "").lower().replace("annexed", "annex"), match.end()
-        after = PART_AFTER.match(text, end)
-        if after is not None and kind != "footnote":
-            part, end = part or ("annex" if after.group("annex") else "draft"), after.end()
-        found.append((format_label(kind, number + subs, "" if kind == "footnote" else part), (match.start(), end)))
-    return found
+    return [(format_label(request.kind or "operative", request.number, request.part), (mention.start, mention.end))
+            for mention in find_label_mentions(text) for request in mention.requests if request.number != "last"]
 
 
 def _symbol_regex(key: str) -> str:
@@ -306,9 +306,9 @@ class SymbolMatcher:
             if symbol is not None:
                 found.append((match.start(), match.end(), symbol, True))
         numbers = [(match.start(), match.end(), match.group(0)) for match in DOCUMENT_NUMBER.finditer(text)]
-        for match in BARE_RESOLUTION_NUMBERS.finditer(text):
-            offset = match.start(1)
-            numbers += [(offset + n.start(), offset + n.end(), n.group(0)) for n in re.finditer(r"\d+", match.group(1))]
+        numbers += bare_resolution_numbers(text)
+        numbers += [(start, end, number) for start, end, number in _standalone_numbers(text)
+                    if not any(s < end and start < e for s, e, _ in numbers)]
         for start, end, number in numbers:
             found += [(start, end, symbol, False) for symbol in self.short.get(symbol_key(number), [])]
         return found
@@ -348,12 +348,6 @@ def find_symbols(text: str, known: Sequence[str]) -> tuple[list[str], list[str]]
     return matcher_for(known).find(text)
 
 
-_NUMBER_IN_LIST = r"\d{1,5}(?:/\d{1,5})*(?:\s*\(\d{4}\))?"
-#: Resolutions and decisions named by number: "resolution 1325 (2000)", "decision 29/101", "resolutions 757 and 787".
-_REFERENCE = re.compile(rf"\b(?:resolutions?|decisions?)\s+(?:no\.?\s*)?(?P<list>{_NUMBER_IN_LIST}"
-                        rf"(?:\s*(?:,|and|or)\s*{_NUMBER_IN_LIST})*)(?![\w/])", re.IGNORECASE)
-
-
 #: A resolution's symbol: "A/RES/78/1", "S/RES/2000 (2011)", "E/RES/2023/23" (number: "78/1", "2000", "2023/23").
 _RESOLUTION_SYMBOL = re.compile(r"\b[A-Z]{1,2}/RES/(?P<number>\d{1,5}(?:/\d{1,5})*)(?:\s*\(\d{4}\))?(?![\w/])")
 
@@ -370,10 +364,8 @@ def unindexed_references(text: str, known: Sequence[str]) -> list[tuple[str, str
     [('resolution', '78/1'), ('resolution', '2000')]
     """
     found: dict[str, str] = {}
-    for match in _REFERENCE.finditer(text):
-        noun = "decision" if match.group(0).lower().startswith("decision") else "resolution"
-        for item in re.findall(_NUMBER_IN_LIST, match.group("list")):
-            found.setdefault(re.sub(r"\s*\(\d{4}\)", "", item).strip(), noun)
+    for _, _, noun, number in referenced_numbers(text):
+        found.setdefault(number, noun)
     full = matcher_for(known).full
     for match in _RESOLUTION_SYMBOL.finditer(text):  # "A/RES/78/1", "S/RES/2000 (2011)"
         if symbol_key(match.group(0)) not in full:
@@ -398,6 +390,29 @@ def mentions_number(text: str, number: str) -> bool:
 
 #: A number standing alone that may be an indexed document's ("OP 3 of 2730", "What about 787?").
 _BARE_NUMBER = re.compile(r"(?<![\w/.(])\d{3,5}(?![\w/)]|\s*\()")
+#: A number that is an amount, a share or a count, not a document: "$787", "787 million", "1445 per cent", "the
+#: 2730 aid workers", "about 787 troops".
+_AMOUNT_AROUND = re.compile(
+    r"(?:[$€£]|\b(?:USD|EUR|US\$|the|these|those|some|about|around|over|than|nearly|almost|approximately|only|all|"
+    r"of|its|their))\s*$|^\s*(?:%|per\s*cent|percent|thousand|million|billion|dollars|euros)\b",
+    re.IGNORECASE)
+
+
+def _standalone_numbers(text: str) -> list[tuple[int, int, str]]:
+    """Numbers written alone that may be a resolution's ("what are the terms of the no-fly zone 787 sets?", "does
+    2730 say ..."): not a year (1900 to 2099, which only "resolution" before it makes a number) nor an amount.
+
+    >>> _standalone_numbers("does 2730 say more than 787 or $1445 or 2024 or 1445 per cent? And 1445 on MONUC?")
+    [(5, 9, '2730'), (67, 71, '1445')]
+    """
+    found = []
+    for match in _BARE_NUMBER.finditer(text):
+        number = match.group(0)
+        if 1900 <= int(number) <= 2099 or _AMOUNT_AROUND.search(text[: match.start()]) \
+                or _AMOUNT_AROUND.search(text[match.end() :]):
+            continue
+        found.append((match.start(), match.end(), number))
+    return found
 
 
 def documents_by_bare_number(text: str, known: Sequence[str]) -> list[str]:
@@ -762,9 +777,7 @@ def analyse_query(query: str, known_symbols: Sequence[str] = (), expander: Query
     text = normalise_dates(" ".join(query.split()))
     labels = find_labels(text)
     edges = find_edges(text)
-    rest = text
-    for start, end in sorted([span for _, span in labels] + [span for _, span in edges], reverse=True):
-        rest = rest[:start] + " " + rest[end:]
+    rest = without_spans(text, [span for _, span in labels] + [span for _, span in edges])  # a range: one span
     matcher = matcher_for(known_symbols)
     full, short = matcher.find(text)
     for symbol in full:

@@ -47,7 +47,7 @@ import gradio as gr
 
 from rag import webview as view
 from rag.errors import IndexMissingError, InputError, RagError
-from rag.followup import FollowUp, SpelledOut, follow_up, pipeline_namer, spell_out
+from rag.followup import Completed, FollowUp, SpelledOut, Turn, complete, follow_up, pipeline_namer, spell_out
 from rag.pipeline import Pipeline
 from rag.question import clean_question
 from rag.settings import Settings
@@ -234,7 +234,7 @@ class Handlers:
             warn(said(error))
             yield list(history), turns, *unchanged
             return
-        previous = turns[-1] if turns else None
+        earlier, previous = [Turn.from_record(t) for t in turns], turns[-1] if turns else None
         turn = len(turns)
         turns.append({"question": question, "citations": [], "about": doc or ""})
         history += [{"role": "user", "content": view.esc(question.strip())}, _assistant("<i>Searching…</i>")]
@@ -242,11 +242,16 @@ class Handlers:
         try:
             lead, asked = "", question
             spelled = self.spell_out(question, previous, doc)
-            follow = self.follow_up(question, previous, doc) if spelled is None else None
+            completed = self.complete(question, earlier, doc) if spelled is None else None
+            follow = self.follow_up(question, earlier, doc) if spelled is None and completed is None else None
             if spelled is not None:  # "And resolution 787?": the previous question, of 787, said so
                 asked, lead = spelled.question, view.notice_html(spelled.note, "follow-up")
                 doc = spelled.doc or doc
                 turns[turn].update(question=asked, about=spelled.doc or turns[turn]["about"])
+            elif completed is not None:  # "And when?", "By which body?": completed from the previous question
+                asked, lead = completed.question, view.notice_html(completed.note, "follow-up")
+                doc = completed.doc or doc
+                turns[turn].update(question=asked, about=doc or "")
             elif follow is not None:  # "And what does it demand?": asked of the previous turn's document, said so
                 doc, lead = follow.doc, view.notice_html(follow.note, "follow-up")
                 turns[turn]["about"] = follow.doc
@@ -281,25 +286,31 @@ class Handlers:
         except RagError:  # no index: asking the question says so
             return None
         return spell_out(question, str(previous.get("question", "")), symbols=snapshot.symbols,
-                         aliases=snapshot.aliases)
+                         aliases=snapshot.aliases, about=str(previous.get("about", "")))
 
-    def follow_up(self, question: str, previous: dict[str, Any] | None, doc: str | None) -> FollowUp | None:
-        """The document a follow-up question refers to ("And what does it demand?"), from the session's previous
-        turn (``rag.followup``); ``None`` when the question stands on its own or the user chose a document."""
-        if previous is None or doc:
+    def complete(self, question: str, earlier: list[Turn], doc: str | None) -> Completed | None:
+        """A fragment ("And when?", "By which body?") completed from the previous question and asked of the
+        conversation's document (``rag.followup.complete``); ``None`` when it is not one."""
+        if not earlier:
             return None
         try:
             symbols = self.pipeline.snapshot().symbols
         except RagError:  # no index: asking the question says so
             return None
-        return follow_up(
-            question,
-            str(previous.get("question", "")),
-            [str(c.get("doc", "")) for c in previous.get("citations") or []],
-            named=pipeline_namer(self.pipeline),
-            symbols=symbols,
-            previous_about=str(previous.get("about", "")),
-        )
+        return complete(question, earlier, named=pipeline_namer(self.pipeline), symbols=symbols, doc_filter=doc or "")
+
+    def follow_up(self, question: str, earlier: list[Turn], doc: str | None) -> FollowUp | None:
+        """The document a follow-up question refers to ("And what does it demand?"), from the session's last turn
+        that says one (``rag.followup``); ``None`` when the question stands on its own or the user chose a document."""
+        if not earlier or doc:
+            return None
+        try:
+            symbols = self.pipeline.snapshot().symbols
+        except RagError:  # no index: asking the question says so
+            return None
+        previous = earlier[-1]
+        return follow_up(question, previous.question, previous.cited, named=pipeline_namer(self.pipeline),
+                         symbols=symbols, previous_about=previous.about, earlier=earlier[:-1])
 
     def _extractive(
         self, question: str, doc: str | None, kinds: list[str] | None, turn: int

@@ -61,6 +61,9 @@ class FakeLibrary:
         full, short = find_symbols(question, list(titles))
         return full + short, [s for mention in find_title_mentions(question, titles) for s in mention.symbols]
 
+    def headings(self) -> dict[str, Passage]:
+        return {p.doc: p for p in reversed(self._passages) if p.kind == "heading"}  # each document's first
+
     def heading_bodies(self, doc: str) -> set[str]:
         from rag.aliases import AliasTable
         from rag.retrieve import bodies_in

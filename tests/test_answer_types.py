@@ -54,7 +54,8 @@ YR, MO, DAY, P, PL = AnswerType.YEAR, AnswerType.MONTH, AnswerType.DAY, AnswerTy
         ("What is UNODC asked to do on biometrics?", ()),
         ("Which guide does the text welcome?", ()),
         ("Where does the text refer to INTERPOL?", ()),  # where in the text, not a place
-        ("Which country offered to host the Congress?", ()),  # a country named as an actor, not a location
+        ("Which country offered to host the Congress?", (AnswerType.COUNTRY,)),  # a country, not a location
+        ("Which States are urged to ratify the conventions?", ()),  # plural: "all States" answers it
         ("When and where did the segment take place?", ()),  # two questions
     ],
 )
@@ -208,3 +209,43 @@ def test_a_number_or_share_must_be_of_what_the_question_names(
     question: str, text: str, missing: tuple[AnswerType, ...]
 ) -> None:
     assert missing_types(question, [text]) == missing
+
+
+def test_a_country_question_needs_a_country_the_question_does_not_name() -> None:
+    question = "Which country offered to host the Congress?"
+    assert missing_types(question, ["Welcoming the offer of the Government of Qatar to host the Congress,"]) == ()
+    assert missing_types(question, ["Decides to hold the Congress in 2026, in Vienna,"]) == (AnswerType.COUNTRY,)
+    near = "Which country's forces left Uganda?"
+    assert missing_types(near, ["Welcomes the withdrawals by Uganda;"]) == (AnswerType.COUNTRY,)
+    assert missing_types(near, ["Welcomes the withdrawals by Uganda and Rwanda;"]) == ()
+
+
+def test_a_number_of_one_country_s_things_is_not_another_s() -> None:
+    question = "How many Ugandan troops had left?"
+    text = "the withdrawal of 23,400 Rwandan troops, as well as withdrawals by Uganda"
+    assert missing_types(question, [text]) == (AnswerType.QUANTITY,)
+    assert missing_types("How many Rwandan troops had left?", [text]) == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "types"),
+    [
+        ("Why was the Congress postponed?", (AnswerType.REASON,)),
+        ("For what reason was the text reissued?", (AnswerType.REASON,)),
+        ("When was it reissued, and why?", ()),  # either part answers
+        ("Exact dates of the Fifteenth Congress?", (AnswerType.DAY,)),
+        ("Budget for the new sessions?", (AnswerType.MONEY,)),
+        ("Venue of the Congress?", (AnswerType.CITY,)),
+        ("What is the maximum number of days of detention?", (AnswerType.QUANTITY,)),
+        ("What does the text say about the number of victims?", ()),  # a topic, not a count
+    ],
+)
+def test_types_of_short_and_why_questions(question: str, types: tuple[AnswerType, ...]) -> None:
+    assert expected_types(question) == types
+
+
+def test_a_why_question_needs_a_cause_or_a_purpose() -> None:
+    question = "Why was the Congress postponed?"
+    assert missing_types(question, ["in which it decided to hold the Congress in 2021 owing to the pandemic,"]) == ()
+    assert missing_types(question, ["Welcomes the offer of the Government of X to host the Congress;"]) == (
+        AnswerType.REASON,)

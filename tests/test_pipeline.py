@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import JsonPipeline, sample_documents, write_json_documents
+from conftest import JsonPipeline, make_document, sample_documents, write_json_documents
 
 from rag.embed import FakeEmbedder
 from rag.errors import IndexError_, IndexMismatchError, IndexMissingError, InputError
@@ -288,3 +288,46 @@ def test_a_question_on_the_documents_adopted_in_a_year_is_searched_in_them(built
     # a draft was not adopted: "adopted in 2019" leaves out the draft of 2019
     draft = built_pipeline.ask("What do the resolutions adopted in 2019 say about biometric data?")
     assert draft.abstained and draft.citations == []
+
+
+def _year_documents() -> list:
+    """A Security Council resolution of 2030 and an ECOSOC one numbered in the 2030 series but adopted in 2029."""
+    made = []
+    for symbol, adoption, date, text in (
+        ("S/RES/9999 (2030)", "Adopted by the Security Council at its 9999th meeting, on 2 June 2030", "2 June 2030",
+         "Demands that all parties respect and protect humanitarian personnel and their premises;"),
+        ("E/RES/2030/1", "Resolution adopted by the Economic and Social Council on 10 November 2029",
+         "10 November 2029", "Decides that the Group of Experts on Geographical Names shall meet every two years, "
+                             "and that humanitarian personnel shall be consulted on names;"),
+    ):
+        document = make_document(symbol, "Resolution", [("operative", "1", text)], date=date)
+        heading = replace(document.passages[0], text=f"{symbol}\n{adoption}")
+        made.append(replace(document, passages=[heading, *document.passages[1:]]))
+    return made
+
+
+def test_the_documents_of_a_year_are_those_adopted_in_it_or_numbered_in_its_series(
+        built_pipeline: JsonPipeline, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_json_documents(corpus_dir, _year_documents())
+    built_pipeline.ingest([corpus_dir])
+    assert sorted(built_pipeline.headings()) == ["A/RES/77/236", "E/CN.15/2019/L.8/Rev.1", "E/RES/2030/1",
+                                                 "S/RES/9999 (2030)"]
+
+    read: list[str | None] = []  # the documents read whole: headings are read by label, not so
+    passages = built_pipeline.passages
+    monkeypatch.setattr(built_pipeline, "passages", lambda doc=None: read.append(doc) or passages(doc))
+    catalogue = built_pipeline.ask("Which 2030 resolutions are indexed?")
+    assert [c.doc for c in catalogue.citations] == ["E/RES/2030/1", "S/RES/9999 (2030)"] and read == []
+    assert catalogue.answer.startswith("1 of the 4 indexed documents was adopted in 2030, and E/RES/2030/1 in 2029 "
+                                       "as resolution 2030/1:")
+    names = built_pipeline.ask("What do the 2030 resolutions say about geographical names?")
+    assert names.answer.startswith("(E/RES/2030/1 was adopted in 2029 as resolution 2030/1.)\n")
+    assert {c.doc for c in names.citations} == set(read) == {"E/RES/2030/1"}  # the document it quotes, no other
+    council = built_pipeline.ask("Which Security Council resolutions from 2030 mention humanitarian personnel?")
+    assert {c.doc for c in council.citations} == {"S/RES/9999 (2030)"} and not council.abstained
+    in_2022 = built_pipeline.ask("What do 2022's resolutions say about cultural property?")
+    assert [c.doc for c in in_2022.citations][:1] == ["A/RES/77/236"] and not in_2022.answer.startswith("(")
+    # one document's adoption is asked about, not the documents of a year
+    one = built_pipeline.ask("When was resolution 9999 adopted in 2030?")
+    assert [c.doc for c in one.citations] == ["S/RES/9999 (2030)"] and "2 June 2030" in one.answer
+

@@ -6,13 +6,16 @@ import pytest
 
 from rag.errors import InputError
 from rag.question import (
+    adoption_scope,
     asks_about_present,
     clean_question,
     foreign_language,
     metadata_intent,
     parse_label_request,
+    parse_label_requests,
     question_names,
     wants_list,
+    without_document_references,
 )
 
 
@@ -103,6 +106,38 @@ def test_label_requests_with_a_part_of_the_document(question: str, kind: str, nu
 
 
 @pytest.mark.parametrize(
+    ("question", "labels"),
+    [
+        ("What does § 4 say?", ["paragraph 4"]),
+        ("operative § 3 and preambular § 2", ["OP 3", "PP 2"]),
+        ("note 3", ["Footnote 3"]),
+        ("What do footnotes 2 and 3 cite?", ["Footnote 2", "Footnote 3"]),
+        ("footnote no. 2", ["Footnote 2"]),
+        ("paragraph No. 5", ["paragraph 5"]),
+        ("What is the final operative paragraph?", ["last operative paragraph"]),
+        ("the third preambular paragraph", ["PP 3"]),
+        ("Does the text take note of 2 reports?", []),
+    ],
+)
+def test_label_requests_written_every_way(question: str, labels: list[str]) -> None:
+    assert [request.label for request in parse_label_requests(question)] == labels
+
+
+@pytest.mark.parametrize(
+    ("question", "rest"),
+    [
+        ("What does UNSCR 1325 say?", "What does UNSCR say?"),
+        ("Is it in res. 79/172 or resolution No. 5?", "Is it in res. or resolution ?"),
+        ("Do resolutions 757 (1992) and 787 name it?", "Do resolutions name it?"),
+        ("Does decision 29/101 recall 2730 (2024)?", "Does decision recall ?"),
+        ("How many of the 2730 aid workers?", "How many of the 2730 aid workers?"),  # a count, not a document
+    ],
+)
+def test_without_document_references(question: str, rest: str) -> None:
+    assert " ".join(without_document_references(question).split()) == rest
+
+
+@pytest.mark.parametrize(
     ("question", "intent"),
     [
         ("Under which agenda item was A/RES/99/5 adopted?", "agenda"),
@@ -129,3 +164,44 @@ def test_label_requests_with_a_part_of_the_document(question: str, kind: str, nu
 )
 def test_metadata_intents_for_the_facts_of_the_heading(question: str, intent: str | None) -> None:
     assert metadata_intent(question) == intent
+
+
+# ------------------------------------------------------------------ documents scoped by year or body
+@pytest.mark.parametrize(("question", "years", "rest"), [
+    ("Which 2018 resolutions are indexed?", ["2018"], "Which resolutions are indexed?"),
+    ("What do the 2018 resolutions say about TB?", ["2018"], "What do the resolutions say about TB?"),
+    ("Which resolutions from 2018 mention drugs?", ["2018"], "Which resolutions mention drugs?"),
+    ("What do resolutions of 2024 say on detention?", ["2024"], "What do resolutions say on detention?"),
+    ("What do 2024's resolutions say on detention?", ["2024"], "What do resolutions say on detention?"),
+    ("What do 2024’s Security Council resolutions decide?", ["2024"], "What do Security Council resolutions decide?"),
+    ("Which resolutions adopted in 2018 mention drugs?", ["2018"], "Which resolutions mention drugs?"),
+    ("Which Security Council resolutions from 2024 mention humanitarian personnel?", ["2024"],
+     "Which Security Council resolutions mention humanitarian personnel?"),
+    ("Which documents of 2018 or 2019 mention drugs?", ["2018", "2019"], "Which documents mention drugs?"),
+    ("Which resolutions did the Council adopt in 2002?", ["2002"], "Which resolutions did the Council adopt?"),
+])
+def test_a_year_written_as_a_modifier_scopes_the_documents(question: str, years: list[str], rest: str) -> None:
+    assert adoption_scope(question) == (years, "", rest)
+
+
+def test_a_year_and_a_body_both_scope() -> None:
+    assert adoption_scope("Which texts adopted by the Security Council in 2024 mention aid workers?") == (
+        ["2024"], "Security Council", "Which texts mention aid workers?")
+
+
+@pytest.mark.parametrize("question", [
+    "What does S/RES/787 (1992) decide?",
+    "What does resolution 787 (1992) decide on shipping?",
+    "What does E/RES/2018/2 decide?",
+    "What does resolution 2018/2 decide?",
+    "What does A/RES/73/3 say about tuberculosis?",
+    "How do resolutions advance the 2030 Agenda?",
+    "What do the 2030 Agenda resolutions say?",
+    "What must States achieve by 2030?",
+    "Which resolutions say that in 2023 humanitarian workers were killed?",
+    "Which resolution recalls the declaration of 26 May 2018?",
+    "What happened to the 2,018 resolutions?",
+])
+def test_a_year_in_a_symbol_or_a_date_or_of_something_else_is_no_scope(question: str) -> None:
+    assert adoption_scope(question) == ([], "", question)
+

@@ -13,19 +13,22 @@ from conftest import JsonPipeline, make_document, sample_documents, write_json_d
 from rag.embed import FakeEmbedder
 from rag.errors import InputError
 from rag.lexical import tokenize
+from rag.question import parse_label_requests
 from rag.retrieve import (
     FusionConfig,
     Retriever,
     TitleMatcher,
     analyse_query,
+    find_edges,
     find_labels,
     find_symbols,
     find_title_mentions,
     fuse,
     normalise_dates,
+    unindexed_references,
 )
 from rag.settings import Settings
-from rag.types import Passage
+from rag.types import Passage, format_label
 
 SEED = "E/CN.15/2019/L.8/Rev.1"
 OTHER = "A/RES/77/236"
@@ -50,10 +53,64 @@ OTHER = "A/RES/77/236"
         ("operative paragraph 3 of the draft", ["Draft OP 3"]),
         ("what does OP 5 (a) in the annex say?", ["Annex OP 5 (a)"]),
         ("footnote 2 of the annex", ["Footnote 2"]),
+        # read as the answerer reads them (``rag.question.find_label_mentions``): ranges, lists, symbols, places
+        ("What do paragraphs 5 to 7 say?", ["OP 5", "OP 6", "OP 7"]),
+        ("OP 16 (a)-(c) of resolution 2730", ["OP 16 (a)", "OP 16 (b)", "OP 16 (c)"]),
+        ("OP 3 and OP 4", ["OP 3", "OP 4"]),
+        ("OP 3, 4 and PP 5", ["OP 3", "OP 4", "PP 5"]),
+        ("¶ 12", ["OP 12"]),
+        ("§ 4 and footnote no. 2", ["OP 4", "Footnote 2"]),
+        ("op. 5 of res. 79/172", ["OP 5"]),
+        ("OP 16 b", ["OP 16 (b)"]),
+        ("the second preambular paragraph", ["PP 2"]),
+        ("the last paragraph", []),  # the last paragraph is found by ``find_edges``
     ],
 )
 def test_find_labels(text: str, labels: list[str]) -> None:
     assert [label for label, _ in find_labels(text)] == labels
+
+
+@pytest.mark.parametrize(
+    ("question", "edges"),
+    [
+        ("the last operative paragraph", [("operative", True)]),
+        ("What does the last paragraph of resolution 1445 say?", [("operative", True)]),
+        ("the final preambular paragraph and the first operative one", [("preambular", True)]),
+        ("First preambular paragraph", [("preambular", False)]),
+        ("the second preambular paragraph", []),  # a label (PP 2), not an edge
+    ],
+)
+def test_find_edges(question: str, edges: list[tuple[str, bool]]) -> None:
+    assert [edge for edge, _ in find_edges(question)] == edges
+
+
+@pytest.mark.parametrize(
+    ("question", "labels"),
+    [
+        ("What do operative paragraphs 2 to 4 say about terrorism?", {"OP 2", "OP 3", "OP 4"}),
+        ("What do OP 2 (a)-(b) say about Member States?", {"OP 2 (a)", "OP 2 (b)"}),
+        ("Do OP 1 and OP 3 mention victims?", {"OP 1", "OP 3"}),
+        ("Does ¶ 4 mention terrorism?", {"OP 4"}),
+        ("What does op. 3 of the text say on victims?", {"OP 3"}),
+        ("Are criminal justice officials named in OP 2 b?", {"OP 2 (b)"}),
+        ("Does the second preambular paragraph mention terrorism?", {"PP 2"}),
+        ("Does the last paragraph mention terrorism?", {"OP 4"}),
+    ],
+)
+def test_every_way_of_writing_a_label_puts_its_passages_first(built_pipeline: JsonPipeline, question: str,
+                                                              labels: set[str]) -> None:
+    hits = built_pipeline.search(question, k=len(labels) + 1, doc=SEED)
+    assert {h.passage.label for h in hits[: len(labels)]} == labels
+    assert hits[len(labels)].passage.label not in labels  # the rest is ranked by content, after them
+
+
+def test_a_label_question_and_the_answerer_read_the_same_labels() -> None:
+    questions = ["paragraphs 5 to 7 of the annex", "OP 16 (a)-(c) and PP 2", "¶ 12, 13 & 14", "note 3",
+                 "draft op. 5 of res. 79/172", "What is the fourth operative paragraph?", "OP 16 b and fn 2"]
+    for question in questions:
+        # a paragraph of no said kind ("paragraph 5") is looked up as an operative one
+        read = [format_label(r.kind or "operative", r.number, r.part) for r in parse_label_requests(question)]
+        assert [label for label, _ in find_labels(question)] == read, question
 
 
 def test_find_symbols_full_and_short() -> None:
@@ -67,6 +124,19 @@ def test_find_symbols_full_and_short() -> None:
     assert find_symbols("resolutions 787 and 2730 say", [*known, "S/RES/787 (1992)"]) == (
         [], ["S/RES/787 (1992)", "S/RES/2730 (2024)"])
     assert find_symbols("the 2730 aid workers", known) == ([], [])
+    # "res.", "UNSCR", "No.", a list with "or", a number after one with its year: the same reading everywhere
+    with_787 = [*known, "S/RES/787 (1992)"]
+    assert find_symbols("When was UNSCR 2730 adopted, and res. 77/236?", known) == (
+        [], ["A/RES/77/236", "S/RES/2730 (2024)"])
+    assert find_symbols("resolutions 757 (1992) and 787", with_787) == ([], ["S/RES/787 (1992)"])
+    assert find_symbols("resolution No. 787 or 2730", with_787) == ([], ["S/RES/787 (1992)", "S/RES/2730 (2024)"])
+
+
+def test_unindexed_references_read_every_way_of_naming_a_resolution() -> None:
+    known = ["S/RES/2730 (2024)"]
+    assert unindexed_references("What do UNSCR 1325 and res. 79/172 say?", known) == [
+        ("resolution", "1325"), ("resolution", "79/172")]
+    assert unindexed_references("Does UNSCR 2730 recall decision 29/101?", known) == [("decision", "29/101")]
 
 
 def test_normalise_dates_and_analysis() -> None:
@@ -489,3 +559,13 @@ def test_ask_keeps_to_the_kind_filter(built_pipeline: JsonPipeline) -> None:
     footnote = built_pipeline.ask(f"footnote 1 of {SEED}", kind=["operative", "preambular"])
     assert footnote.abstained and "--kind" in footnote.answer
     assert [c.label for c in built_pipeline.ask(f"footnote 1 of {SEED}", kind="footnote").citations] == ["Footnote 1"]
+
+
+def test_a_number_written_alone_names_the_document_unless_it_counts_or_dates() -> None:
+    known = ["S/RES/787 (1992)", "S/RES/2730 (2024)", "S/RES/2024 (2011)"]
+    assert find_symbols("what are the terms of the no-fly zone 787 sets over Bosnia?", known) == (
+        [], ["S/RES/787 (1992)"])
+    assert find_symbols("under 2730 what happens to a State?", known) == ([], ["S/RES/2730 (2024)"])
+    assert find_symbols("about 787 troops and $2730", known) == ([], [])
+    assert find_symbols("what happened in 2024?", known) == ([], [])  # a year, unless "resolution 2024"
+    assert find_symbols("what does resolution 2024 say?", known) == ([], ["S/RES/2024 (2011)"])

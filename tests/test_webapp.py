@@ -246,6 +246,34 @@ def test_a_follow_up_is_asked_of_the_document_of_the_previous_turn(handlers: Han
     assert "Taken as about A/RES/77/236" in third[0][-1]["content"]
 
 
+def test_a_follow_up_after_an_abstention_keeps_the_document_of_the_turn_before(handlers: Handlers) -> None:
+    first = ask(handlers, "What does A/RES/77/236 ask of States?")[-1]
+    history, turns, *_ = ask(handlers, "Is anything said about volcanoes?", turns=first[1], history=first[0])[-1]
+    assert turns[1]["citations"] == []  # abstained: says no document
+    history, turns, *_ = ask(handlers, "What does it request of the Secretary-General?", turns=turns,
+                             history=history)[-1]
+    assert history[-1]["content"].startswith(
+        '<div class="notice follow-up">Taken as about A/RES/77/236, the document of your earlier question “What does')
+    # asked of A/RES/77/236 only (the whole index would also quote E/CN.15/2019/L.8/Rev.1, OP 4)
+    assert {c["doc"] for c in turns[2]["citations"]} == {"A/RES/77/236"} and turns[2]["about"] == "A/RES/77/236"
+
+
+def test_a_fragment_is_completed_from_the_previous_question(handlers: Handlers) -> None:
+    first = ask(handlers, "Who is asked to report to the General Assembly?")[-1]
+    assert {c["doc"] for c in first[1][0]["citations"]} == {"A/RES/77/236"}
+    history, turns, *_ = ask(handlers, "And when?", turns=first[1], history=first[0])[-1]
+    asked = "Who is asked to report to the General Assembly, and when?"
+    assert history[-1]["content"].startswith(
+        f'<div class="notice follow-up">Read as “{asked}” (your question, completed from the previous one; '
+        "asked of A/RES/77/236, the document the previous answer quotes).")
+    assert turns[1]["question"] == asked and turns[1]["about"] == "A/RES/77/236"
+    assert [(c["doc"], c["label"]) for c in turns[1]["citations"]] == [("A/RES/77/236", "OP 3")]
+    # the next fragment is completed from the first part, and asked of the same document
+    history, turns, *_ = ask(handlers, "Which paragraph?", turns=turns, history=history)[-1]
+    assert turns[2]["question"] == "Who is asked to report to the General Assembly, and in which paragraph?"
+    assert turns[2]["about"] == "A/RES/77/236" and "Read as “Who is asked" in history[-1]["content"]
+
+
 def test_an_elliptical_follow_up_is_the_previous_question_of_a_new_document_or_actor(handlers: Handlers) -> None:
     first = ask(handlers, "What does A/RES/77/236 request of the Secretary-General?")[-1]
     history, turns, *_ = ask(handlers, f"And {SEED}?", turns=first[1], history=first[0])[-1]
