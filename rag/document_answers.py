@@ -337,7 +337,10 @@ class DocumentAnswers:
         if not candidates:
             return None
         # the document's own symbol in the question says which document, not which of its passages
-        about = without_document_references(question)
+        from rag.retrieve import document_reference_spans, without_spans
+
+        # the document's symbol, however written ("L.8/Rev.1"), says which document, not which of its lines
+        about = without_document_references(without_spans(question, document_reference_spans(question, self.symbols)))
         cue = set(tokenize(INTENT_WORDS.get(intent, ""))) | set(question_terms(about))
         about_note = ""
         if len(symbols) > 1 and not doc and symbol not in named:

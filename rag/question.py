@@ -708,7 +708,9 @@ def spells_out(acronym: str, text: str) -> bool:
 _PRESENT_STATE = re.compile(
     r"\b(so far|to date|(?:this|last|past)\s+(?:year|month|week)|these days|right now|nowadays|today|currently|"
     r"at present|since\s+(?:then|(?:its\s+)?adoption|it\s+was\s+adopted)|"
-    r"current(?!\s+(?:resolution|text|draft|document|mandate|paragraph)))\b|"
+    r"current(?!\s+(?:resolution|text|draft|document|mandate|paragraph))|"
+    # "WHO's latest estimate": figures of now, not of the text's date
+    r"(?:latest|most\s+recent|up-to-date)\s+(?:estimates?|figures?|data|statistics|numbers?|counts?|tolls?))\b|"
     # "Has the Congress already taken place?": whether something has happened by now
     r"^\s*(?:has|have)\b[^?]*\balready\b",
     re.IGNORECASE,
@@ -723,6 +725,8 @@ def asks_about_present(question: str) -> bool:
     >>> asks_about_present("What does the current resolution ask of UNODC?")
     False
     >>> asks_about_present("Has the Congress already taken place?"), asks_about_present("What has already been done?")
+    (True, False)
+    >>> asks_about_present("What is WHO's latest estimate of deaths?"), asks_about_present("the latest report on it?")
     (True, False)
     """
     return bool(_PRESENT_STATE.search(question))

@@ -243,6 +243,8 @@ def _symbol_regex(key: str) -> str:
 
 
 _SYMBOL_LIKE = re.compile(r"(?<![\w./])[A-Za-z]{1,8}(?:\s?[/_]\s?[A-Za-z0-9.\-]+)+(?:\s*\(\d{4}\))?")
+#: The end of a symbol from a lettered part: "L.8/Rev.1", "CRP.2", "L.8".
+_SYMBOL_TAIL = re.compile(r"(?<![\w./])[A-Za-z]{1,5}\.\d+(?:/[A-Za-z]{1,5}\.\d+)*(?![\w/])")
 
 
 class SymbolMatcher:
@@ -268,6 +270,16 @@ class SymbolMatcher:
                 undated.setdefault(re.sub(r"\(\d{4}\)$", "", key), []).append(symbol)
         self.full.update({key: symbols[0] for key, symbols in undated.items()
                           if len(symbols) == 1 and key not in self.full})
+        # the end of a symbol from its first lettered part ("L.8/Rev.1" of "E/CN.15/2019/L.8/Rev.1"), as delegates
+        # write a draft's symbol: that document, when only one ends so
+        tails: dict[str, list[str]] = {}
+        for symbol in known:
+            parts = symbol_key(symbol).split("/")
+            for at in range(2, len(parts)):  # after the session or year: "CN.15" names the Commission
+                if re.fullmatch(r"[A-Z]+\.\d+", parts[at]) and parts[at - 1].isdigit():
+                    tails.setdefault("/".join(parts[at:]), []).append(symbol)
+                    break
+        self.tails = {key: symbols[0] for key, symbols in tails.items() if len(symbols) == 1}
 
     def resolve(self, value: str) -> str | None:
         """The indexed symbol a user's ``--doc`` value stands for: the symbol in any case or spacing, without its
@@ -304,6 +316,10 @@ class SymbolMatcher:
         for match in _SYMBOL_LIKE.finditer(text):
             symbol = self.full.get(symbol_key(match.group(0)).rstrip(".,;:"))
             if symbol is not None:
+                found.append((match.start(), match.end(), symbol, True))
+        for match in _SYMBOL_TAIL.finditer(text):
+            symbol = self.tails.get(symbol_key(match.group(0)).rstrip(".,;:"))
+            if symbol is not None and not any(s <= match.start() < e for s, e, _, _ in found):
                 found.append((match.start(), match.end(), symbol, True))
         numbers = [(match.start(), match.end(), match.group(0)) for match in DOCUMENT_NUMBER.finditer(text)]
         numbers += bare_resolution_numbers(text)

@@ -569,3 +569,10 @@ def test_a_number_written_alone_names_the_document_unless_it_counts_or_dates() -
     assert find_symbols("about 787 troops and $2730", known) == ([], [])
     assert find_symbols("what happened in 2024?", known) == ([], [])  # a year, unless "resolution 2024"
     assert find_symbols("what does resolution 2024 say?", known) == ([], ["S/RES/2024 (2011)"])
+
+
+def test_a_draft_is_named_by_the_end_of_its_symbol() -> None:
+    known = [SEED, "A/RES/77/236", "E/CN.15/2019/L.9"]
+    assert find_symbols("when was L.8/Rev.1 reissued and why?", known) == ([SEED], [])
+    assert find_symbols("what does L.9 say?", known) == (["E/CN.15/2019/L.9"], [])
+    assert find_symbols("what does L.7 say?", known) == ([], [])
