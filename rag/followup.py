@@ -249,23 +249,16 @@ def carried_document(turns: Sequence[Turn], *, named: Namer, symbols: Sequence[s
 
 
 @dataclass(frozen=True)
-class FollowUp:
-    """A follow-up question taken as about ``doc``: ``cue`` the words that refer back ("it", "And"),
-    ``source`` what says which document (the previous ``question`` named it, or the previous
-    ``answer`` cited only it); ``back`` how many turns back that was (1: the previous one), ``asked``
-    that turn's question."""
+class FollowUp(Carried):
+    """A follow-up question taken as about ``doc`` (see :class:`Carried`: what says which document, how many
+    turns back); ``cue`` the words that refer back ("it", "And")."""
 
-    doc: str
-    cue: str
-    source: Literal["question", "answer"]
-    back: int = 1
-    asked: str = ""
+    cue: str = ""
 
     @property
     def note(self) -> str:
         """One line for the user: which document, why, and how to ask otherwise."""
-        why = Carried(self.doc, self.source, self.back, self.asked).why
-        return f"Taken as about {self.doc}, {why} (to ask otherwise, name a document or say “all resolutions”)."
+        return f"Taken as about {self.doc}, {self.why} (to ask otherwise, name a document or say “all resolutions”)."
 
 
 def follow_up(
@@ -321,7 +314,7 @@ def follow_up(
     carried = carried_document(turns, named=named, symbols=symbols)
     if carried is None:
         return None
-    return FollowUp(carried.doc, cue, carried.source, carried.back, carried.asked if carried.back > 1 else "")
+    return FollowUp(carried.doc, carried.source, carried.back, carried.asked if carried.back > 1 else "", cue=cue)
 
 
 def pipeline_namer(pipeline: Any) -> Namer:

@@ -195,7 +195,6 @@ class Pipeline:
         self._query_embedder: Embedder | None = None
         self._answerer: Any = None
         self._mandates: tuple[IndexSnapshot, dict[str, list[Any]]] | None = None
-        self._headings: tuple[IndexSnapshot, dict[str, Passage]] | None = None
         self._llm = llm
         self._llm_checked = llm is not None
 
@@ -303,17 +302,8 @@ class Pipeline:
         return self.retriever.heading_bodies(snapshot).get(doc, set())
 
     def headings(self) -> dict[str, Passage]:
-        """The heading of every indexed document (symbol to passage), read by label (not by reading every
-        document: see ``heading_bodies``), once per loaded index."""
-        snapshot = self.snapshot()
-        cached = self._headings
-        if cached is None or cached[0] is not snapshot:
-            store = snapshot.store
-            found: dict[str, Passage] = {}
-            for passage in store.passages_by_id(store.passage_ids_by_label("Heading")).values():
-                found.setdefault(passage.doc, passage)
-            cached = self._headings = (snapshot, found)
-        return cached[1]
+        """The heading of every indexed document (symbol to passage), read by label (see ``Retriever.headings``)."""
+        return self.retriever.headings(self.snapshot())
 
     def mandates(self, doc: str | None = None) -> list[ActionClause]:
         """The action clauses (mandate map, ``rag.mandates``) of one document or of all, in reading order.

@@ -51,7 +51,7 @@ from rag.question import (
     referenced_numbers,
 )
 from rag.store import symbol_key
-from rag.types import MONTHS, PART_PREFIX, PASSAGE_KINDS, Hit, format_label
+from rag.types import MONTHS, PART_PREFIX, PASSAGE_KINDS, Hit, Passage, format_label
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 SEARCH_MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
@@ -892,6 +892,7 @@ class Retriever:
         self.expander = expander
         self.rerank_depth = rerank_depth
         self._bodies: tuple[IndexSnapshot, dict[str, set[str]]] | None = None
+        self._headings: tuple[IndexSnapshot, dict[str, Passage]] | None = None
         self._title_matcher: tuple[IndexSnapshot, TitleMatcher] | None = None
 
     def search(self, snapshot: IndexSnapshot, query: str, k: int = 10, *, doc: str | Sequence[str] | None = None,
@@ -985,13 +986,23 @@ class Retriever:
         it, or for a draft the one it is submitted to. Read once per loaded index."""
         cached = self._bodies
         if cached is None or cached[0] is not snapshot:
-            store = snapshot.store
-            headings = store.passages_by_id(store.passage_ids_by_label("Heading"))
             named: dict[str, set[str]] = {}
-            for passage in headings.values():
+            for passage in self.headings(snapshot).values():
                 for _, _, canonical in bodies_in(passage.text, snapshot.aliases):
                     named.setdefault(passage.doc, set()).add(canonical)
             cached = self._bodies = (snapshot, named)
+        return cached[1]
+
+    def headings(self, snapshot: IndexSnapshot) -> dict[str, Passage]:
+        """The heading of every indexed document (symbol to passage), read by label, not by reading every
+        document; once per loaded index."""
+        cached = self._headings
+        if cached is None or cached[0] is not snapshot:
+            store = snapshot.store
+            found: dict[str, Passage] = {}
+            for passage in store.passages_by_id(store.passage_ids_by_label("Heading")).values():
+                found.setdefault(passage.doc, passage)
+            cached = self._headings = (snapshot, found)
         return cached[1]
 
     def title_matcher(self, snapshot: IndexSnapshot) -> TitleMatcher | None:

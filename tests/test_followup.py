@@ -92,15 +92,15 @@ def test_a_question_citing_a_document_by_symbol_or_number() -> None:
 
 def test_the_document_the_previous_question_named() -> None:
     follow = ask_after("And what does it demand?")
-    assert follow == FollowUp("S/RES/1445 (2002)", "And", "question")
+    assert follow == FollowUp("S/RES/1445 (2002)", "question", cue="And")
     assert follow.note.startswith("Taken as about S/RES/1445 (2002), the document of the previous question")
     # the previous question named it, even when its answer cited nothing (it abstained)
-    assert ask_after("What about OP 5?", cited=()) == FollowUp("S/RES/1445 (2002)", "What about", "question")
+    assert ask_after("What about OP 5?", cited=()) == FollowUp("S/RES/1445 (2002)", "question", cue="What about")
 
 
 def test_the_document_the_previous_answer_cited() -> None:
     follow = ask_after("When was it adopted?", "Who is asked to protect civilians?", ["S/RES/787 (1992)"] * 3)
-    assert follow == FollowUp("S/RES/787 (1992)", "it", "answer")
+    assert follow == FollowUp("S/RES/787 (1992)", "answer", cue="it")
     assert "the document the previous answer quotes" in follow.note
 
 
@@ -150,7 +150,7 @@ def test_the_chain_of_documents_survives_an_abstention() -> None:
     """Turn 2 asked the whole index and abstained: turn 3's "it" is still turn 1's document, and says so."""
     earlier = [Turn(FIRST, ("S/RES/1445 (2002)",))]
     follow = ask_after("When was it adopted?", "Is anything said about volcanoes?", (), earlier=earlier)
-    assert follow == FollowUp("S/RES/1445 (2002)", "it", "question", 2, FIRST)
+    assert follow == FollowUp("S/RES/1445 (2002)", "question", 2, FIRST, cue="it")
     assert follow.note.startswith(f"Taken as about S/RES/1445 (2002), the document of your earlier question “{FIRST}”")
     # two abstentions in a row, the document coming from turn 1's answer
     earlier = [Turn("Who must protect civilians?", ("S/RES/787 (1992)",)), Turn("Anything on volcanoes?")]
