@@ -67,6 +67,7 @@ from rag.question import (
     foreign_language,
     metadata_intent,
     number_spellings,
+    numbered_events,
     parse_label_requests,
     question_names,
     question_terms,
@@ -370,6 +371,78 @@ class Answerer(DocumentAnswers):
                 missing.append(name)
         return missing
 
+    @staticmethod
+    def on_events(question: str, hits: Sequence[Hit]) -> list[Hit]:
+        """The hits that do not speak only of another event of a series than the one the question names (the
+        Fifteenth Congress is not the Fourteenth), those naming it first; all of them when it names none.
+
+        >>> from rag.types import Passage
+        >>> def hit(text): return Hit(Passage(doc="E/RES/1", kind="operative", number="1", text=text), 1.0)
+        >>> hits = [hit("the offer of Qatar to host the Fifteenth Congress"), hit("Welcoming the outcome"),
+        ...         hit("Praising Japan for the Fourteenth Congress")]
+        >>> [h.passage.text[:12] for h in Answerer.on_events("Which country hosted the Fourteenth Congress?", hits)]
+        ['Praising Jap', 'Welcoming th']
+        """
+        asked = numbered_events(question)
+        if not asked:
+            return list(hits)
+        kinds = {kind for _, kind in asked}
+        named = [(hit, numbered_events(passage_context(hit.passage))) for hit in hits]
+        return [hit for hit, events in named if events & asked] + [
+            hit for hit, events in named if not events & asked and not any(kind in kinds for _, kind in events)]
+
+    def on_countries(self, question: str, hits: Sequence[Hit], library: Library | None = None
+                     ) -> tuple[list[Hit], list[str]]:
+        """The hits whose paragraph names every country the question names (by name, adjective or alias:
+        "Burundi", "Ugandan", "the DRC"), and the countries none of them names: a paragraph on the withdrawals of
+        Rwanda and Uganda says nothing of Burundi's. A country that a fifth or more of the paragraphs of a document
+        name (``library``) is what the document is about: its other paragraphs speak of it without naming it.
+
+        >>> from rag.types import Passage
+        >>> text = "Welcomes the withdrawal of Rwandan troops and the withdrawals by Uganda;"
+        >>> hits = [Hit(Passage(doc="S/RES/1", kind="operative", number="2", text=text), 1.0)]
+        >>> Answerer().on_countries("When did Burundi pull its troops out?", hits)
+        ([], ['Burundi'])
+        >>> len(Answerer().on_countries("When did the Ugandan troops leave?", hits)[0])
+        1
+        """
+        from rag.countries import COUNTRY_NAMES, countries_in
+
+        known = {name.lower(): name for name in COUNTRY_NAMES}
+        asked: dict[str, set[str]] = {}  # country: the words that name it
+        for name in countries_in(question):
+            asked.setdefault(name, set()).add(name)
+        for word in re.findall(r"\b[A-Z][a-z]+\b", question):
+            country = next((known[c] for c in countries_of(word) if c in known), None)
+            if country:
+                asked.setdefault(country, {country}).add(word)
+        if self.aliases is not None:
+            for mention in self.aliases.mentions(question, query=True):
+                for surface in self.aliases.surfaces(mention.canonical):
+                    for name in countries_in(surface):
+                        asked.setdefault(name, {name}).add(mention.surface)
+        if not asked:
+            return list(hits), []
+
+        def names(country: str, text: str) -> bool:
+            return any(re.search(rf"\b{re.escape(word)}", text) for word in asked[country])
+
+        subjects: dict[str, set[str]] = {}  # document: the asked countries it is about
+
+        def subject_of(doc: str) -> set[str]:
+            if doc not in subjects:
+                texts = [p.text for p in library.passages(doc)] if library is not None else []
+                subjects[doc] = {country for country in asked
+                                 if texts and sum(names(country, text) for text in texts) >= len(texts) / 5}
+            return subjects[doc]
+
+        kept = [hit for hit in hits
+                if all(names(country, passage_context(hit.passage)) or country in subject_of(hit.passage.doc)
+                       for country in asked)]
+        missing = [] if kept else [country for country in asked if not any(
+            names(country, passage_context(hit.passage)) or country in subject_of(hit.passage.doc) for hit in hits)]
+        return kept, missing or ([] if kept else list(asked))
+
     def absent_issuers(self, question: str, hits: Sequence[Hit], library: Library | None) -> list[str]:
         """Bodies the question names as the author of the texts ("What does the Human Rights Council ask ...?")
         that adopted none of the documents of ``hits`` (their headings do not name them). Retrieval favours
@@ -464,6 +537,20 @@ class Answerer(DocumentAnswers):
                 "The indexed documents do not seem to answer this question: no paragraph is close enough to it.",
             )
         chosen, left_out = self._choose(question, hits, k, named)
+        on_country, elsewhere = self.on_countries(question, chosen, library)
+        if not on_country:
+            return self._abstain(
+                question,
+                f"The indexed documents do not seem to answer this question: the paragraphs closest to it do not "
+                f"mention {' or '.join(elsewhere)}.",
+            )
+        chosen = self.on_events(question, on_country)
+        if not chosen:
+            return self._abstain(
+                question,
+                "The indexed documents do not seem to answer this question: the paragraphs closest to it speak of "
+                "another session, meeting or congress than the one it names.",
+            )
         answering = [h for h in chosen if not self.unanswered(question, [h.passage])]
         if not answering:
             reason = self.unanswered(question, [h.passage for h in chosen])

@@ -54,6 +54,7 @@ class AnswerType(StrEnum):
     PENALTY = "penalty or sanction"
     COUNTRY = "country"
     REASON = "reason"
+    PERSON = "person's name"
 
 
 _FLAGS = re.IGNORECASE
@@ -80,8 +81,8 @@ _ASKS: dict[AnswerType, re.Pattern[str]] = {
     ),
     # "What is the budget of ...?", "What budget is allocated ...?", "How much money/funding ...?"
     AnswerType.MONEY: re.compile(
-        r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+the\s+(?:\w+\s+)?(?:budget|cost|costs|price|amount|funding\s+level)"
-        r"\b|\bwhat\s+(?:\w+\s+)?budget\s+(?:is|was|has|will)\b|\bhow\s+much\s+(?:money|funding|financing)\b|"
+        r"\bwhat\s+(?:is|was|are|were|will\s+be)\s+(?:the|[\w\-]+['’]s)\s+(?:\w+\s+)?(?:budget|cost|costs|price|amount|"
+        r"funding\s+level)\b|\bwhat\s+(?:\w+\s+)?budget\s+(?:is|was|has|will|does|do|did)\b|\bhow\s+much\s+(?:money|funding|financing)\b|"
         r"\bhow\s+much\b.*\b(?:cost|costs|spend|spent|pay|paid|price)\b|"
         rf"{_OPENS}(?:\w+\s+)?(?:budget|cost|costs)\s+(?:of|for)\b",
         _FLAGS,
@@ -107,13 +108,17 @@ _ASKS: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.PLACE: re.compile(
         r"\b(?:in|at)\s+(?:which|what)\s+(?:country|countries|place|location)\b|"
         r"^\s*where\b.*\b(?:held|hold|holds|take\s+place|took\s+place|taking\s+place|convene[ds]?|convening|meet|"
-        r"met|located|hosted|based|headquartered|venue)\b",
+        r"met|located|hosted|based|headquartered|venue|adopted|signed|issued)\b",
         _FLAGS,
     ),
     # "Which country offered ...?", "Which Government ...?", "Which country's conflict ...?": one country, named
     # (the plural "Which States ...?" is often answered by a kind of State: "States parties", "all Member States")
     AnswerType.COUNTRY: re.compile(
-        r"\b(?:which|what)\s+(?:country|nation|(?:member\s+)?state|government)(?:['’]s)?(?!\w)", _FLAGS),
+        r"\b(?:which|what)\s+(?:country|nation|(?:member\s+)?state|government)(?:['’]s)?(?!\w)|"
+        # "Which countries have ratified ...?": those that did something, not those asked to ("are urged")
+        r"\b(?:which|what)\s+(?:countries|nations|(?:member\s+)?states|governments)\s+(?:have\s+|had\s+|has\s+)?"
+        r"(?!been\b|need\b|voted\b|abstained\b)[a-z]+ed\b",
+        _FLAGS),
     # "In which city ...?", "At what venue ...?": a place within a country
     AnswerType.CITY: re.compile(
         rf"\b(?:which|what)\s+(?:city|cities|town|towns|venue|venues|capital)\b|{_OPENS}(?:venue|host\s+city)\s+of\b",
@@ -159,11 +164,25 @@ _REASON_ASKED = re.compile(
     _FLAGS,
 )
 _ASKS[AnswerType.REASON] = _REASON_ASKED
+#: "Who is the Special Representative ...?", "Who were the Co-Chairmen ...?", "Who chairs the Commission?": a person
+#: by name (not "Who is asked to report?", whose answer is a body)
+_ASKS[AnswerType.PERSON] = re.compile(
+    r"^\W*(?:(?:and|so)\s+)?who\s+(?:(?:is|was|are|were)\s+(?:the\s+)?(?:current\s+|new\s+|first\s+)?"
+    r"(?:[\w\-’']+\s+){0,2}?(?:chair(?:man|men|person|woman|s)?|co-chair(?:man|men|s)?|president|head|"
+    r"director(?:-general)?|representatives?|envoys?|rapporteurs?|coordinators?|commissioner|ambassadors?|"
+    r"ministers?|judges?|prosecutors?|leaders?|spokes(?:person|man|woman)|secretary(?:-general)?)\b(?!\s+(?:asked|"
+    r"requested|invited|called|urged|encouraged|to)\b)|(?:chairs|chaired|heads|headed|leads|led|presides|presided)\b)",
+    _FLAGS,
+)
 
 #: A second question joined to the first ("When was it set up, and by which resolution?"): a paragraph answering
 #: either part is an answer, so the type of one part is not required.
 _SECOND_PART = r"(?:(?:by|to|from|in|for|with|on)\s+)?(?:which|what|who|whom|whose|why|how|where|when)\b"
 _SECOND_QUESTION = re.compile(rf"\b(?:and|or)\s+{_SECOND_PART}", _FLAGS)
+#: A part that is only a question word ("and when?", "and why?", "and by whom?", "and how many?").
+_BARE_QUESTION_WORD = re.compile(
+    r"^\W*(?:(?:by|in|at|for|until|to|from)\s+)?(?:why|when|where|whom?|how(?:\s+(?:long|often|many|much|soon))?)"
+    r"\W*$", _FLAGS)
 #: Where to cut a question in two parts: before the second part's "by which", "how", "when" ...
 _SECOND_QUESTION_SPLIT = re.compile(rf"[,;]?\s*\b(?:and|or)\s+(?={_SECOND_PART})", _FLAGS)
 #: Two question words sharing one clause: "Where and when did the Congress take place?"
@@ -271,6 +290,8 @@ _GIVES: dict[AnswerType, re.Pattern[str]] = {
         r"for\s+the\s+purpose\s+of|aim(?:ed|ing)?\s+(?:at|to)|in\s+response\s+to|considering|convinced|since)\b",
         _FLAGS,
     ),
+    # a person named with a title: "Mr. Cyrus Vance", "Lord Owen"
+    AnswerType.PERSON: re.compile(r"\b(?:Mr|Ms|Mrs|Mme|Dr|Sir|Lord|Lady|Dame|H\.\s?E)\.?\s+[A-Z][a-z]"),
     AnswerType.PENALTY: re.compile(
         # "punishable by", "punishment", not the verb: "prosecuting and punishing trafficking" states no penalty
         r"\b(?:sentenc\w*|penalt(?:y|ies)|punish(?:able|ments?)|sanction\w*|fines?|imprison\w*|prison|custod\w*|"
@@ -303,6 +324,11 @@ def expected_types(question: str, *, every_part: bool = False) -> tuple[AnswerTy
     >>> expected_types("Who is asked to report back, and when?", every_part=True)
     (<AnswerType.TIME: 'date or session'>,)
 
+    A last part that is a question word alone ("..., and when?", as a follow-up is completed) asks for its type:
+
+    >>> expected_types("What does resolution 1445 ask of the Secretary-General, and why?")
+    (<AnswerType.REASON: 'reason'>,)
+
     Two question words sharing one clause make two parts, each asking with the rest of the clause:
 
     >>> expected_types("According to it, where and when did the Congress take place?", every_part=True)
@@ -316,7 +342,10 @@ def expected_types(question: str, *, every_part: bool = False) -> tuple[AnswerTy
     else:
         return tuple(kind for kind, pattern in _ASKS.items() if pattern.search(question))
     join = any if every_part else all
-    return tuple(kind for kind, pattern in _ASKS.items() if join(pattern.search(part) for part in parts))
+    # "..., and when?": a question word alone is what the question adds, so its type is asked for
+    focus = parts[-1] if len(parts) > 1 and _BARE_QUESTION_WORD.match(parts[-1]) else None
+    return tuple(kind for kind, pattern in _ASKS.items()
+                 if join(pattern.search(part) for part in parts) or (focus is not None and pattern.search(focus)))
 
 
 def gives(kind: AnswerType, text: str) -> bool:

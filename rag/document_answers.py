@@ -129,7 +129,7 @@ CATALOGUE_QUESTION = re.compile(
     r"|^\s*(?:which|what|list(?:\s+all)?)\s+(?:(?:are|were)\s+)?(?:of\s+)?(?:the\s+)?"
     rf"(?:(?:{YEAR_LIST})(?:['’]s)?\s+)?(?:(?:(?-i:[A-Z])[\w-]*|and|of|on|for)\s+)*"
     rf"(?:resolutions|documents|texts)(?:\s+(?:of|from|in)\s+(?:the\s+year\s+)?(?:{YEAR_LIST}))?"
-    rf"(?:\s+{_ADOPTED_WHEN_OR_BY})?{_HELD}",
+    rf"(?:\s+(?:(?:were|was|have\s+been|has\s+been)\s+)?{_ADOPTED_WHEN_OR_BY})?{_HELD}",
     re.IGNORECASE,
 )
 #: A draft: its heading presents a "draft resolution" (or decision), or its symbol has an ``/L.`` segment.
@@ -168,6 +168,30 @@ def adoption_year_note(info: Any, years: Collection[str]) -> str:
         return ""
     number = f"resolution {symbol.split('/RES/', 1)[1]}" if "/RES/" in symbol else symbol
     return f"in {adopted} as {number}"
+
+
+#: "When was X adopted / published / issued?": X, the subject.
+_DATED_SUBJECT = re.compile(
+    r"^\W*(?:when|on\s+what\s+date|what\s+date|which\s+date)\s+(?:was|were|is|are|did|has|had|will)\s+"
+    r"(?P<subject>.+?)\s+(?:first\s+|originally\s+|formally\s+)?(?:issued?|dated|published?|adopt(?:ed)?|released?)\b",
+    re.IGNORECASE)
+#: Words that name the document itself (or nothing): "it", "this resolution", "the draft".
+_THE_DOCUMENT = frozenset({"it", "this", "that", "the", "these", "its", "present", "said", "above", "resolution",
+                           "resolutions", "document", "documents", "draft", "text", "decision"})
+
+
+def _dates_something_else(question: str) -> bool:
+    """Whether a question on a date asks it of something other than a document it names by pronoun or noun: "When
+    was the initial Aide Memoire adopted?" (a text the document recalls), not "When was it adopted?" or "When
+    was the draft issued?". A question naming an indexed document by symbol, number or title is not asked this.
+
+    >>> _dates_something_else("When was the initial Aide Memoire adopted?"), _dates_something_else(
+    ...     "When was this resolution adopted?"), _dates_something_else("When was the Practical Guide published?")
+    (True, False, True)
+    """
+    match = _DATED_SUBJECT.match(question)
+    return match is not None and any(word.lower() not in _THE_DOCUMENT
+                                     for word in re.findall(r"[\w’'\-]+", match["subject"]))
 
 
 def draft_evidence(symbol: str, heading: str) -> str:
@@ -325,6 +349,8 @@ class DocumentAnswers:
         self, question: str, intent: str, hits: Sequence[Hit], library: Library, *, doc: str | None,
         named: Sequence[str] = (), query_vector: np.ndarray | None, kinds: Sequence[str] | None = None,
     ) -> Answer | None:
+        if not named and not doc and intent == "date" and _dates_something_else(question):
+            return None  # "When was the Practical Guide published?": what the text names, not the text
         symbols = candidate_documents(library, doc, hits, named)
         if not symbols:
             return None

@@ -139,7 +139,11 @@ _PASSIVE_CUE = re.compile(
 _ACTIVE_CUE = re.compile(
     r"\b(?:does|do|did|will|would)\s+(?:the\s+)?(?:[\w\-/().]+\s+){0,6}?"
     r"(?P<verb>request|ask|call\s+(?:up)?on|urge|encourage|invite|authori[sz]e|demand|direct|instruct|mandate|"
-    r"task|require|expect|recommend|entrust|remind|want|give|assign)\b",
+    r"task|require|expect|recommend|entrust|remind|want|give|assign)\b"
+    # "What is the Council asking States to do?"
+    r"|\b(?:is|are|was|were)\s+(?:the\s+)?(?:[\w\-/().]+\s+){0,6}?"
+    r"(?P<progressive>(?:request|ask|call|urg|encourag|invit|authori[sz]|demand|direct|instruct|mandat|task|requir|"
+    r"expect|recommend|entrust|remind|want|giv|assign)ing(?:\s+(?:up)?on)?)\b",
     re.IGNORECASE,
 )
 #: "Which resolutions request X to ...", "paragraphs that urge X", "Does any resolution ask X": the texts are the
@@ -265,13 +269,15 @@ def parse_mandate_question(question: str, aliases: AliasTable | None = None) -> 
         chosen = after[0] if of_after or not before else (subject or before[-1:])[0]
     else:
         after = [c for c in candidates if c[0] >= cue.end()]
+        if not after and cue.re is _ACTIVE_CUE:
+            return None  # "What does the Security Council want?": the one who asks, nobody asked
         chosen = after[0] if after else candidates[-1]
         if cue.re is _NOUN_CUE and not after and not re.search(r"['’]s\s*$", text[: chosen[1] + 2]) \
                 and cue.start() < chosen[0]:
             chosen = candidates[-1]
     if cue is not modal and cue.re is _NOUN_CUE and not _noun_cue_applies(text, cue, chosen):
         return None
-    verb_word = cue.group("verb").lower()
+    verb_word = (cue.group("verb") or cue.groupdict().get("progressive") or "").lower()
     verb = normalise_verb(verb_word)
     if verb not in ADDRESSING_VERBS or re.match(r"ask|mandat|task|requir|expect|want|told|suppos|giv|assign|should|"
                                                  r"must|shall", verb_word):
@@ -281,7 +287,8 @@ def parse_mandate_question(question: str, aliases: AliasTable | None = None) -> 
     cue_start = cue.start() if cue is not modal and cue.re is _ACTIVE_CUE else cue.start("verb")
     for start, end in sorted([(chosen[0], chosen[1]), (cue_start, cue.end())], reverse=True):
         topic = topic[:start] + " " + topic[end:]
-    topic = _QUESTION_WORDS.sub(" ", without_document_references(topic))  # "in resolution 1445" says which text
+    # "in resolution 1445", "in 787" say which text
+    topic = _QUESTION_WORDS.sub(" ", re.sub(r"(?<![\w/.])\d{3,5}(?![\w/])", " ", without_document_references(topic)))
     topic = squash_spaces(re.sub(r"[?!.,;:'’]|\bs\b", " ", topic))
     return MandateQuery(actor=chosen[2], verb=verb, topic=topic, surface=chosen[3])
 

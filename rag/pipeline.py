@@ -348,13 +348,13 @@ class Pipeline:
             asks_for_documents,
             clean_question,
             countries_named,
-            expand_contractions,
             number_spellings,
             respell,
+            write_out,
         )
 
         started = time.perf_counter()
-        text = expand_contractions(clean_question(question, self.settings.max_question_chars))
+        text = write_out(clean_question(question, self.settings.max_question_chars))
         limit = k or self.settings.top_k
         if limit < 1:
             raise InputError(f"k must be at least 1 (got {limit})")

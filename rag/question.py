@@ -59,25 +59,33 @@ def clean_question(raw: str, max_chars: int) -> str:
     return text
 
 
-#: "what's", "doesn't", "they're": contractions, written out for the patterns that read a question. An acronym is
-#: left as it is: "WHO's estimate" is the World Health Organization's.
-_CONTRACTIONS = (
+#: "what's", "doesn't", "they're": contractions; "admin", "govt", "int'l": informal abbreviations. Written out for the
+#: patterns and the search that read a question. An acronym is left as it is: "WHO's estimate" is the World Health
+#: Organization's.
+_WRITTEN_OUT = (
     (re.compile(r"\b([Ww]hat|[Ww]hen|[Ww]here|[Ww]ho|[Hh]ow|[Tt]hat|[Tt]here|[Ii]t)['’]s\b"), r"\1 is"),
     (re.compile(r"\b([Cc]a)n['’]t\b"), r"\1nnot"),
     (re.compile(r"\b([Ww])on['’]t\b"), r"\1ill not"),
     (re.compile(r"\b(does|do|did|is|are|was|were|has|have|had|should|must|would|could)n['’]t\b", re.IGNORECASE),
      r"\1 not"),
     (re.compile(r"\b(they|we|you)['’]re\b", re.IGNORECASE), r"\1 are"),
+    (re.compile(r"\badmin\b", re.IGNORECASE), "administration"),
+    (re.compile(r"\bgov(?:['’]?t|ts)\b", re.IGNORECASE), "government"),
+    (re.compile(r"\bint(?:['’]l|l)\b", re.IGNORECASE), "international"),
+    (re.compile(r"\bdept\b", re.IGNORECASE), "department"),
 )
 
 
-def expand_contractions(question: str) -> str:
-    """``question`` with its contractions written out, so that "what's the budget" is read as "what is the budget".
+def write_out(question: str) -> str:
+    """``question`` with its contractions and informal abbreviations written out, so that "what's the budget" is
+    read as "what is the budget" and "the admin of justice resolution" finds the administration of justice.
 
-    >>> expand_contractions("what's WHO's estimate, and when's the report due? It doesn't say; can't it?")
+    >>> write_out("what's WHO's estimate, and when's the report due? It doesn't say; can't it?")
     "what is WHO's estimate, and when is the report due? It does not say; cannot it?"
+    >>> write_out("what agenda item is the admin of justice resolution under? and int'l law?")
+    'what agenda item is the administration of justice resolution under? and international law?'
     """
-    for pattern, replacement in _CONTRACTIONS:
+    for pattern, replacement in _WRITTEN_OUT:
         question = pattern.sub(replacement, question)
     return question
 
@@ -930,6 +938,37 @@ def number_spellings(question: str) -> list[tuple[str, str]]:
         word = match.group(0).lower()
         found[word] = _NUMBER_WORDS[int(word) - 2] if word.isdigit() else str(_NUMBER_WORDS.index(word) + 2)
     return list(found.items())
+
+
+_ORDINAL_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+_ORDINAL_TEENS = ["tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+                  "eighteenth", "nineteenth"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_ORDINAL_VALUES = {word: n for n, word in enumerate(_ORDINAL_UNITS, 1)} | {
+    word: n for n, word in enumerate(_ORDINAL_TEENS, 10)} | {
+    tens[:-1] + "ieth": 10 * n for n, tens in enumerate(_TENS, 2)} | {
+    f"{tens}-{unit}": 10 * n + u for n, tens in enumerate(_TENS, 2) for u, unit in enumerate(_ORDINAL_UNITS, 1)}
+#: Events numbered in a series: "the Fourteenth Congress", "its seventy-third session", "the 14th Crime Congress".
+_NUMBERED_EVENT = re.compile(
+    rf"\b(?P<ordinal>{'|'.join(sorted(_ORDINAL_VALUES, key=len, reverse=True))}|\d{{1,3}}(?:st|nd|rd|th))\s+"
+    r"(?:(?:United\s+Nations|UN|Crime|World|regular|special|substantive|plenary|high-level)\s+){0,3}"
+    r"(?P<event>congress|session|meeting|conference|summit|segment|forum|assembly|decade)s?\b",
+    re.IGNORECASE,
+)
+
+
+def numbered_events(text: str) -> set[tuple[int, str]]:
+    """The events ``text`` names by their number in a series, as (number, kind).
+
+    >>> sorted(numbered_events("the Fourteenth United Nations Congress, at its seventy-third session, 15th Congress"))
+    [(14, 'congress'), (15, 'congress'), (73, 'session')]
+    """
+    found = set()
+    for match in _NUMBERED_EVENT.finditer(text):
+        ordinal = match["ordinal"].lower()
+        number = int(ordinal[:-2]) if ordinal[0].isdigit() else _ORDINAL_VALUES[ordinal]
+        found.add((number, match["event"].lower()))
+    return found
 
 
 def _known_form(candidates: Iterable[str], known: Callable[[str], bool]) -> str:

@@ -771,3 +771,21 @@ def test_a_label_with_a_bare_document_number_or_a_few_extra_words_shows_that_par
     assert answer.citations[0].excerpt == council.text[3:]  # whole: "about" asks for nothing in particular
     limited = answerer.answer("OP 3 of 2730", [], library, kinds=["preambular"])
     assert "OP 3 is an operative passage" in limited.answer
+
+
+def test_an_actor_no_paragraph_addresses_gets_a_plain_abstention() -> None:
+    from rag.aliases import AliasTable
+
+    answerer = _answerer(aliases=AliasTable.builtin())
+    answer = answerer.answer("What is UNESCO asked to do?", _hits("OP 2", "OP 3"), LIBRARY)
+    assert answer.abstained and answer.citations == [] and "UNESCO" in answer.answer
+    addressed = answerer.answer("What is the Secretary-General asked to do?", _hits("OP 1", "OP 2"), LIBRARY)
+    assert not addressed.abstained and addressed.citations[0].label == "OP 1"
+
+
+def test_a_country_the_paragraphs_do_not_name_is_not_answered() -> None:
+    question = "Does the text ask Norway to share information on pirate financing networks?"
+    answer = _answerer().answer(question, _hits("OP 3", "OP 1"), LIBRARY)
+    assert answer.abstained and "Norway" in answer.answer
+    answer = _answerer().answer("What are States asked to share on pirate financing?", _hits("OP 3"), LIBRARY)
+    assert not answer.abstained

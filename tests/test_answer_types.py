@@ -49,7 +49,7 @@ YR, MO, DAY, P, PL = AnswerType.YEAR, AnswerType.MONTH, AnswerType.DAY, AnswerTy
         # no type: a topic, a conjunction "when", a question in two parts, a plain what/who/which question
         ("What does the text say about the budget?", ()),
         ("What must the Secretary-General do when safety issues arise?", ()),
-        ("Who is asked to report back, and when?", ()),
+        ("Who is asked to report back, and when?", (AnswerType.TIME,)),  # "and when?" adds the time
         ("When was the Office set up and by which resolution?", ()),
         ("What is UNODC asked to do on biometrics?", ()),
         ("Which guide does the text welcome?", ()),
@@ -232,7 +232,7 @@ def test_a_number_of_one_country_s_things_is_not_another_s() -> None:
     [
         ("Why was the Congress postponed?", (AnswerType.REASON,)),
         ("For what reason was the text reissued?", (AnswerType.REASON,)),
-        ("When was it reissued, and why?", ()),  # either part answers
+        ("When was it reissued, and why?", (AnswerType.REASON,)),  # "and why?" adds the reason
         ("Exact dates of the Fifteenth Congress?", (AnswerType.DAY,)),
         ("Budget for the new sessions?", (AnswerType.MONEY,)),
         ("Venue of the Congress?", (AnswerType.CITY,)),
@@ -249,3 +249,36 @@ def test_a_why_question_needs_a_cause_or_a_purpose() -> None:
     assert missing_types(question, ["in which it decided to hold the Congress in 2021 owing to the pandemic,"]) == ()
     assert missing_types(question, ["Welcomes the offer of the Government of X to host the Congress;"]) == (
         AnswerType.REASON,)
+
+
+@pytest.mark.parametrize(
+    ("question", "types"),
+    [
+        ("Who were the Co-Chairmen of the Steering Committee?", (AnswerType.PERSON,)),
+        ("Who is the Secretary-General's Special Representative for the DRC?", (AnswerType.PERSON,)),
+        ("Who chairs the Commission this year?", (AnswerType.PERSON,)),
+        ("Who is asked to report?", ()),
+        ("Who is the Special Rapporteur asked to consult?", ()),
+    ],
+)
+def test_who_holds_a_post_asks_for_a_person(question: str, types: tuple[AnswerType, ...]) -> None:
+    assert expected_types(question) == types
+
+
+def test_a_person_is_named_with_a_title() -> None:
+    assert gives(AnswerType.PERSON, "commends the Co-Chairmen, Mr. Cyrus Vance and Lord Owen,")
+    assert not gives(AnswerType.PERSON, "commends the Co-Chairmen of the Steering Committee")
+
+
+@pytest.mark.parametrize(
+    ("question", "types"),
+    [
+        ("What is MONUC's budget under 1445?", (AnswerType.MONEY,)),
+        ("What budget does OOSA get?", (AnswerType.MONEY,)),
+        ("Which countries have ratified the conventions?", (AnswerType.COUNTRY,)),
+        ("Which countries voted against it?", (AnswerType.VOTE,)),  # a vote, whoever cast it
+        ("Which States are urged to ratify the conventions?", ()),
+    ],
+)
+def test_budgets_and_countries_that_acted(question: str, types: tuple[AnswerType, ...]) -> None:
+    assert expected_types(question) == types

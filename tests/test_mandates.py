@@ -681,3 +681,13 @@ def test_an_actor_named_by_the_start_of_its_name_is_found_when_no_actor_has_that
     assert len(filter_mandates(clauses, actor="Director General", by_prefix=True)) == 1
     assert filter_mandates(clauses, actor="World Health Organization", by_prefix=True) == []  # the start only
     assert filter_mandates(clauses, actor="Director General") == []  # a question's actor is matched whole
+
+
+def test_the_asker_is_no_actor_and_the_asked_may_be_an_unknown_acronym() -> None:
+    from rag.mandate_query import parse_mandate_question
+
+    query = parse_mandate_question("what is the SC asking states to do in 787?")
+    assert query is not None and (query.actor, query.topic) == ("states", "")
+    query = parse_mandate_question("What does the Council ask MONUC to do on Ituri?")
+    assert query is not None and (query.actor, query.topic) == ("MONUC", "Ituri")
+    assert parse_mandate_question("What does the Security Council want?") is None
