@@ -239,6 +239,18 @@ class AliasTable:
         """The built-in list for the UN system (a new table each call)."""
         return cls(AliasEntry(canonical, kind, list(surfaces)) for canonical, kind, surfaces in _BUILTIN)
 
+    def with_builtin(self) -> AliasTable:
+        """This table with the built-in entries it lacks: a table stored with an index by an earlier version
+        of the list still learns the ones added since (the stored ones keep their surfaces).
+
+        >>> AliasTable([AliasEntry("UNODC", "actor", ["UN Office on Drugs and Crime"])]).with_builtin().canonical("SC")
+        'Security Council'
+        """
+        table = self.copy()
+        for canonical, kind, surfaces in _BUILTIN:
+            table._add(canonical, kind, surfaces, "builtin")
+        return table
+
     def _add(self, canonical: str, kind: AliasKind, surfaces: Iterable[str], source: str) -> AliasEntry:
         entry = self._entries.get(canonical)
         if entry is None:

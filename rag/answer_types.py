@@ -578,8 +578,13 @@ def _gives_of(kind: AnswerType, text: str,
         return bool(set(countries_in(text)) - asked_about)
     if kind in of_what and of_what[kind][0]:
         things, anchor, also = of_what[kind]
+        if kind is AnswerType.QUANTITY:  # "99 per cent of deaths" is a share of them, not how many there are
+            text = _PERCENTAGE_FIGURE.sub(" ", text)
         return _near(things, text, anchor, also)
     return gives(kind, text)
+
+
+_PERCENTAGE_FIGURE = re.compile(r"\b\d[\d.,]*\s*(?:per\s*cent|percent|%)", _FLAGS)
 
 
 def describe(kinds: Iterable[AnswerType]) -> str:

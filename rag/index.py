@@ -541,7 +541,8 @@ class IndexSnapshot:
 
             path = self.root / f"gen-{self.generation}" / ALIASES_FILE
             try:
-                self._aliases = AliasTable.from_json(path.read_text(encoding="utf-8"))
+                # the built-in list of this version too: an index built before an entry was added still knows it
+                self._aliases = AliasTable.from_json(path.read_text(encoding="utf-8")).with_builtin()
             except OSError as error:
                 raise IndexCorruptError(f"cannot read {path} ({error}); rebuild the index with "
                                         f"`{rebuild_command(self.root, self.manifest.sources)}`") from error

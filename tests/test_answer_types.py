@@ -282,3 +282,9 @@ def test_a_person_is_named_with_a_title() -> None:
 )
 def test_budgets_and_countries_that_acted(question: str, types: tuple[AnswerType, ...]) -> None:
     assert expected_types(question) == types
+
+
+def test_a_share_is_no_count() -> None:
+    text = "developing countries, where 99 per cent of tuberculosis-associated deaths occur"
+    assert missing_types("How many TB deaths were there in 2017?", [text]) == (AnswerType.QUANTITY,)
+    assert missing_types("How many deaths were there?", ["some 1.6 million deaths in 2017"]) == ()
