@@ -181,8 +181,9 @@ _SECOND_PART = r"(?:(?:by|to|from|in|for|with|on)\s+)?(?:which|what|who|whom|who
 _SECOND_QUESTION = re.compile(rf"\b(?:and|or)\s+{_SECOND_PART}", _FLAGS)
 #: A part that is only a question word ("and when?", "and why?", "and by whom?", "and how many?").
 _BARE_QUESTION_WORD = re.compile(
-    r"^\W*(?:(?:by|in|at|for|until|to|from)\s+)?(?:why|when|where|whom?|how(?:\s+(?:long|often|many|much|soon))?)"
-    r"\W*$", _FLAGS)
+    r"^\W*(?:(?:by|in|at|for|until|to|from)\s+)?(?:why|when|where|whom?|how(?:\s+(?:long|often|many|much|soon))?|"
+    # "and what is the deadline?", as a chat fragment "And the deadline?" is completed
+    r"what\s+(?:is|are|was|were)\s+(?:the|its)\s+[\w\-]+(?:\s+[\w\-]+)?)\W*$", _FLAGS)
 #: Where to cut a question in two parts: before the second part's "by which", "how", "when" ...
 _SECOND_QUESTION_SPLIT = re.compile(rf"[,;]?\s*\b(?:and|or)\s+(?={_SECOND_PART})", _FLAGS)
 #: Two question words sharing one clause: "Where and when did the Congress take place?"
@@ -328,6 +329,8 @@ def expected_types(question: str, *, every_part: bool = False) -> tuple[AnswerTy
 
     >>> expected_types("What does resolution 1445 ask of the Secretary-General, and why?")
     (<AnswerType.REASON: 'reason'>,)
+    >>> expected_types("What does resolution 1445 ask of the Secretary-General, and what is the deadline?")
+    (<AnswerType.DEADLINE: 'time limit'>,)
 
     Two question words sharing one clause make two parts, each asking with the rest of the clause:
 

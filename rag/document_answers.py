@@ -126,7 +126,8 @@ CATALOGUE_QUESTION = re.compile(
     # "Which ECOSOC resolutions are in the collection?", "List the Security Council resolutions", "Which documents?",
     # "Which 2018 resolutions are indexed?", "What are the resolutions from 2024?", "Which resolutions adopted by
     # the Security Council in 1992 are indexed?"
-    r"|^\s*(?:which|what|list(?:\s+all)?)\s+(?:(?:are|were)\s+)?(?:of\s+)?(?:the\s+)?"
+    # (the question word may be left out: "resolutions from 1992", "ECOSOC resolutions from 2023")
+    r"|^\s*(?:(?:which|what|list(?:\s+all)?)\s+(?:(?:are|were)\s+)?(?:of\s+)?)?(?:the\s+)?"
     rf"(?:(?:{YEAR_LIST})(?:['’]s)?\s+)?(?:(?:(?-i:[A-Z])[\w-]*|and|of|on|for)\s+)*"
     rf"(?:resolutions|documents|texts)(?:\s+(?:of|from|in)\s+(?:the\s+year\s+)?(?:{YEAR_LIST}))?"
     rf"(?:\s+(?:(?:were|was|have\s+been|has\s+been)\s+)?{_ADOPTED_WHEN_OR_BY})?{_HELD}",

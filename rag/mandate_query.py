@@ -168,7 +168,7 @@ _GENERIC_ACTOR = re.compile(
     r"(?P<head>(?i:States|Governments|parties|donors|stakeholders|entities|organizations|agencies|community|society)|"
     r"sector|Secretariat|Secretary-General|Council|Assembly|Commission|Committee|Office|Group|Mission|Rapporteurs?|"
     r"Representatives?|Envoys?|Director(?:-General)?|Commissioner|Coordinator|Mechanism|Programme|Fund|Agency|"
-    r"Organization|Directorate|Board|Bureau|Panel|Force|Operation|Team)\b"
+    r"Organization|Directorate|Board|Bureau|Panel|Force|Operation|Team|Tribunal|Court)\b"
     r"(?:\s+to\s+(?:the\s+|an?\s+)?(?:armed\s+)?conflicts?\b|\s+concerned\b)?"
 )
 #: Questions that ask *who* is addressed: the actor is the answer, not a given.

@@ -84,6 +84,8 @@ def test_the_catalogue_of_a_year_says_which_document_was_adopted_in_another() ->
     "Which resolutions from 2030 do you have?", "Which documents of the year 2030 are in the collection?",
     "Which resolutions adopted by the Security Council in 2030 are indexed?",
     "Which Security Council resolutions adopted in 2030 are available?",
+    "Which Security Council resolutions were adopted in 2030?", "Security Council resolutions from 2030",
+    "resolutions from 2030",
 ])
 def test_a_question_on_the_documents_of_a_year_is_a_catalogue_question(question: str) -> None:
     assert CATALOGUE_QUESTION.match(question)
