@@ -171,7 +171,7 @@ _ASKS[AnswerType.PERSON] = re.compile(
     r"(?:[\w\-’']+\s+){0,2}?(?:chair(?:man|men|person|woman|s)?|co-chair(?:man|men|s)?|president|head|"
     r"director(?:-general)?|representatives?|envoys?|rapporteurs?|coordinators?|commissioner|ambassadors?|"
     r"ministers?|judges?|prosecutors?|leaders?|spokes(?:person|man|woman)|secretary(?:-general)?)\b(?!\s+(?:asked|"
-    r"requested|invited|called|urged|encouraged|to)\b)|(?:chairs|chaired|heads|headed|leads|led|presides|presided)\b)",
+    r"requested|invited|called|urged|encouraged|to)\b)|(?:chairs|chaired|presides|presided)\b)",
     _FLAGS,
 )
 
@@ -285,10 +285,14 @@ _GIVES: dict[AnswerType, re.Pattern[str]] = {
         r"\bvot(?:e|es|ed|ing)\b|\babstentions?\b|\babstained\b|\bunanimous(?:ly)?\b|\bin\s+favou?r\b",
         _FLAGS,
     ),
+    # a cause or purpose; or a preambular paragraph, which states what the decisions are taken in view of
+    # ("Concerned that ...", "Recognizing ...")
     AnswerType.REASON: re.compile(
         r"\b(?:because|owing\s+to|due\s+to|on\s+account\s+of|as\s+a\s+(?:result|consequence)\s+of|in\s+view\s+of|"
         r"in\s+(?:the\s+)?light\s+of|given\s+(?:that|the)|reasons?|in\s+order\s+to|so\s+as\s+to|with\s+a\s+view\s+to|"
-        r"for\s+the\s+purpose\s+of|aim(?:ed|ing)?\s+(?:at|to)|in\s+response\s+to|considering|convinced|since)\b",
+        r"for\s+the\s+purpose\s+of|aim(?:ed|ing)?\s+(?:at|to)|in\s+response\s+to|considering|convinced|since)\b|"
+        r"^\W*(?:(?:also|further|deeply|gravely|strongly|seriously|bearing)\s+)?(?:[a-z]+ing|aware|concerned|convinced|"
+        r"mindful|alarmed|cognizant|conscious|determined|desirous)\b",
         _FLAGS,
     ),
     # a person named with a title: "Mr. Cyrus Vance", "Lord Owen"

@@ -288,3 +288,12 @@ def test_a_share_is_no_count() -> None:
     text = "developing countries, where 99 per cent of tuberculosis-associated deaths occur"
     assert missing_types("How many TB deaths were there in 2017?", [text]) == (AnswerType.QUANTITY,)
     assert missing_types("How many deaths were there?", ["some 1.6 million deaths in 2017"]) == ()
+
+
+def test_a_preambular_paragraph_states_why() -> None:
+    question = "Why does the Council demand that the parties protect aid workers?"
+    assert missing_types(question, ["Concerned by the growing number of attacks on humanitarian personnel,"]) == ()
+    assert missing_types(question, ["Recognizing the role of humanitarian personnel,"]) == ()
+    assert missing_types(question, ["Demands that all parties protect humanitarian personnel;"]) == (
+        AnswerType.REASON,)
+    assert expected_types("Who leads the coordination of the follow-up?") == ()  # a body may lead: no person
