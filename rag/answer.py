@@ -406,14 +406,13 @@ class Answerer(DocumentAnswers):
         >>> len(Answerer().on_countries("When did the Ugandan troops leave?", hits)[0])
         1
         """
-        from rag.countries import COUNTRY_NAMES, countries_in
+        from rag.countries import countries_in, country_named_by
 
-        known = {name.lower(): name for name in COUNTRY_NAMES}
         asked: dict[str, set[str]] = {}  # country: the words that name it
         for name in countries_in(question):
             asked.setdefault(name, set()).add(name)
         for word in re.findall(r"\b[A-Z][a-z]+\b", question):
-            country = next((known[c] for c in countries_of(word) if c in known), None)
+            country = country_named_by(word)
             if country:
                 asked.setdefault(country, {country}).add(word)
         if self.aliases is not None:
@@ -436,12 +435,14 @@ class Answerer(DocumentAnswers):
                                  if texts and sum(names(country, text) for text in texts) >= len(texts) / 5}
             return subjects[doc]
 
-        kept = [hit for hit in hits
-                if all(names(country, passage_context(hit.passage)) or country in subject_of(hit.passage.doc)
-                       for country in asked)]
-        missing = [] if kept else [country for country in asked if not any(
-            names(country, passage_context(hit.passage)) or country in subject_of(hit.passage.doc) for hit in hits)]
-        return kept, missing or ([] if kept else list(asked))
+        def speaks_of(country: str, hit: Hit) -> bool:
+            return names(country, passage_context(hit.passage)) or country in subject_of(hit.passage.doc)
+
+        kept = [hit for hit in hits if all(speaks_of(country, hit) for country in asked)]
+        if kept:
+            return kept, []
+        # none speaks of them all: those none speaks of (or all, when each is spoken of by some paragraph)
+        return [], [country for country in asked if not any(speaks_of(country, hit) for hit in hits)] or list(asked)
 
     def absent_issuers(self, question: str, hits: Sequence[Hit], library: Library | None) -> list[str]:
         """Bodies the question names as the author of the texts ("What does the Human Rights Council ask ...?")

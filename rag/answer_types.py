@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable
 from enum import StrEnum
 
-from rag.countries import COUNTRY_NAMES, countries_in
+from rag.countries import countries_in, country_named_by
 from rag.lexical import tokenize
 from rag.types import MONTHS
 
@@ -425,15 +425,12 @@ def counted_country(question: str) -> frozenset[str]:
     >>> counted_country("How many troops may the mission deploy?"), counted_country("How many Member States voted?")
     (frozenset(), frozenset())
     """
-    from rag.question import countries_of
-
     match = _HOW_MANY.search(question)
     if not match:
         return frozenset()
-    known = {name.lower() for name in COUNTRY_NAMES}
     stems: set[str] = set()
     for word in re.findall(r"\b[A-Z][a-z]+\b", match.group(1)):
-        country = word if word in COUNTRY_NAMES else next((c for c in countries_of(word) if c in known), None)
+        country = country_named_by(word)
         if country:
             stems |= set(tokenize(word)) | set(tokenize(country))
     return frozenset(stems)

@@ -56,3 +56,39 @@ _COUNTRY = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(name) for name in _L
 def countries_in(text: str) -> list[str]:
     """The countries ``text`` names, in order of first mention (see the module's examples)."""
     return list(dict.fromkeys(match.group(0) for match in _COUNTRY.finditer(text)))
+
+
+#: How a country's adjective or people is formed from its name: (ending of the adjective, ending of the name).
+#: "Ugandan" -> "Uganda", "Japanese" -> "Japan", "Rwandese" -> "Rwanda", "Yugoslav" -> "Yugoslavia",
+#: "Iraqi" -> "Iraq", "Emirati" -> "Emirates", "Afghan" -> "Afghanistan".
+_DEMONYMS = (("n", ""), ("ian", "ia"), ("ese", ""), ("ese", "a"), ("i", ""), ("i", "es"), ("ish", ""), ("", "a"),
+             ("", "ia"), ("", "istan"))
+
+
+def countries_of(word: str) -> list[str]:
+    """The country names an adjective or a people may come from (candidates, to look up in the corpus).
+
+    >>> countries_of("Ugandan")[:1], "japan" in countries_of("Japanese"), "yugoslavia" in countries_of("Yugoslav")
+    (['uganda'], True, True)
+    >>> countries_of("Mali")
+    []
+    """
+    word = word.lower()
+    if len(word) < 5:  # "Mali" is no adjective of "Mal" or "Malia"
+        return []
+    return [word[: len(word) - len(end)] + add for end, add in _DEMONYMS
+            if word.endswith(end) and len(word) > len(end) + 2]
+
+
+_BY_LOWER_NAME = {name.lower(): name for name in COUNTRY_NAMES}
+
+
+def country_named_by(word: str) -> str | None:
+    """The country a capitalised word names, as its name or its adjective or people; ``None`` for another word.
+
+    >>> country_named_by("Ugandan"), country_named_by("Japanese"), country_named_by("Chad"), country_named_by("Member")
+    ('Uganda', 'Japan', 'Chad', None)
+    """
+    if word in COUNTRY_NAMES:
+        return word
+    return next((_BY_LOWER_NAME[c] for c in countries_of(word) if c in _BY_LOWER_NAME), None)

@@ -246,10 +246,9 @@ def parse_mandate_question(question: str, aliases: AliasTable | None = None) -> 
         candidates.append((match.start(), match.end(), table.canonical(phrase) or phrase, match.group(0)))
     # an acronym the table does not know is a name too: "What does the Council ask MONUC to do?"
     for match in re.finditer(r"\b[A-Z][A-Z\-]{2,}[A-Z]\b", text):
-        if not any(s < match.end() and match.start() < e for s, e, _, _ in candidates) \
-                and table.kind(table.canonical(match.group(0)) or match.group(0)) != "term":
-            candidates.append((match.start(), match.end(), table.canonical(match.group(0)) or match.group(0),
-                               match.group(0)))
+        name = table.canonical(match.group(0)) or match.group(0)
+        if table.kind(name) != "term" and not any(s < match.end() and match.start() < e for s, e, _, _ in candidates):
+            candidates.append((match.start(), match.end(), name, match.group(0)))
     candidates.sort()
     if not candidates:
         return None

@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from rag.countries import countries_of
 from rag.errors import InputError
 from rag.lexical import tokenize
 from rag.types import PART_PREFIX, format_label
@@ -745,27 +746,7 @@ _QUESTION_TALK_WORDS = _words("is are was were does do did has have which what w
 
 
 # ---------------------------------------------------------------- words the corpus does not know
-#: How a country's adjective or people is formed from its name: (ending of the adjective, ending of the name).
-#: "Ugandan" -> "Uganda", "Japanese" -> "Japan", "Rwandese" -> "Rwanda", "Yugoslav" -> "Yugoslavia",
-#: "Iraqi" -> "Iraq", "Emirati" -> "Emirates", "Afghan" -> "Afghanistan".
-_DEMONYMS = (("n", ""), ("ian", "ia"), ("ese", ""), ("ese", "a"), ("i", ""), ("i", "es"), ("ish", ""), ("", "a"),
-             ("", "ia"), ("", "istan"))
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
-def countries_of(word: str) -> list[str]:
-    """The country names an adjective or a people may come from (candidates, to look up in the corpus).
-
-    >>> countries_of("Ugandan")[:1], "japan" in countries_of("Japanese"), "yugoslavia" in countries_of("Yugoslav")
-    (['uganda'], True, True)
-    >>> countries_of("Mali")
-    []
-    """
-    word = word.lower()
-    if len(word) < 5:  # "Mali" is no adjective of "Mal" or "Malia"
-        return []
-    return [word[: len(word) - len(end)] + add for end, add in _DEMONYMS
-            if word.endswith(end) and len(word) > len(end) + 2]
 
 
 def slips(word: str) -> list[str]:
