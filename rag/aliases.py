@@ -320,20 +320,12 @@ class AliasTable:
         >>> table = AliasTable([], names=["Committee on the Peaceful Uses of Outer Space"])
         >>> table.for_question("What is COPUOS asked to do?").canonical("Committee on the Peaceful Uses of Outer Space")
         'COPUOS'
-        >>> table.for_question("what is copuos asked to do?").canonical("COPUOS")
-        'COPUOS'
         >>> table.for_question("What is UNODC asked to do?") is table
         True
         """
-        from rag.clean import is_word
-
-        # typed in lower case ("copuos"): a word of four letters or more that a name spells and that is no English
-        # word (the word list is read only then)
-        typed = [word.upper() for word in re.findall(r"(?<![\w\-])[a-z]{4,12}(?![\w\-])", question)
-                 if self.spelled_by(word.upper()) and not is_word(word)]
         pairs = [
             (acronym, name)
-            for acronym in dict.fromkeys([*_QUESTION_ACRONYM.findall(question), *typed])
+            for acronym in dict.fromkeys(_QUESTION_ACRONYM.findall(question))
             if _is_short_form(acronym) and len(acronym) >= 3 and self.canonical(acronym) is None
             for name in self.spelled_by(acronym)
         ]

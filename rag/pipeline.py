@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import shutil
 import sqlite3
 import threading
@@ -40,6 +41,7 @@ from rag.index import (
     rebuild_command,
     write_generation,
 )
+from rag.lexical import tokenize
 from rag.retrieve import DEFAULT_FUSION, CrossEncoderReranker, FusionConfig, Retriever, resolve_document
 from rag.settings import Settings
 from rag.store import DocumentInfo, Store, symbol_key
@@ -375,7 +377,7 @@ class Pipeline:
         if answerer.vocabulary is not None:  # "UNDOC ... biometics" is read as "UNODC ... biometrics"
             text = respell(text, answerer.vocabulary)
             countries = countries_named(text, answerer.vocabulary)  # "Ugandan forces" are also searched as "Uganda"
-        aliases = _question_aliases(snapshot, text)
+        aliases = _question_aliases(snapshot, text, answerer.vocabulary)
         depth = max(limit, DOCUMENTS_DEPTH if asks_for_documents(text) else ANSWER_DEPTH)
         # "in 6 months" is also searched as "six": the text may write it either way
         search_text = " ".join([text, *countries, *(other for _, other in number_spellings(text))])
@@ -697,8 +699,12 @@ def _discard(folder: Path, store: Store | None) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _question_aliases(snapshot: IndexSnapshot, question: str) -> Any:
+def _question_aliases(snapshot: IndexSnapshot, question: str, known: Callable[[str], bool] | None = None) -> Any:
     """The snapshot's alias table plus the acronyms ``question`` uses that only the corpus's names spell
-    (``AliasTable.for_question``), or ``None`` when the question has none (the table itself serves)."""
-    extended = snapshot.aliases.for_question(question)
+    (``AliasTable.for_question``), or ``None`` when the question has none (the table itself serves). With ``known``
+    (whether the corpus has a stem), a word in lower case that the corpus lacks is tried as an acronym too: "copuos"
+    is "COPUOS"."""
+    typed = [word.upper() for word in re.findall(r"(?<![\w\-])[a-z]{4,12}(?![\w\-])", question)
+             if known is not None and not all(known(stem) for stem in tokenize(word))]
+    extended = snapshot.aliases.for_question(" ".join([question, *typed]))
     return None if extended is snapshot.aliases else extended

@@ -331,3 +331,16 @@ def test_the_documents_of_a_year_are_those_adopted_in_it_or_numbered_in_its_seri
     one = built_pipeline.ask("When was resolution 9999 adopted in 2030?")
     assert [c.doc for c in one.citations] == ["S/RES/9999 (2030)"] and "2 June 2030" in one.answer
 
+
+
+def test_an_acronym_typed_in_lower_case_is_learned_from_the_corpus_names() -> None:
+    from types import SimpleNamespace
+
+    from rag.aliases import AliasTable
+    from rag.pipeline import _question_aliases
+
+    snapshot = SimpleNamespace(aliases=AliasTable([], names=["Committee on the Peaceful Uses of Outer Space"]))
+    known = {"what", "ask", "do"}.__contains__
+    table = _question_aliases(snapshot, "what is copuos asked to do?", known)  # type: ignore[arg-type]
+    assert table is not None and table.canonical("Committee on the Peaceful Uses of Outer Space") == "COPUOS"
+    assert _question_aliases(snapshot, "what is asked?", known) is None  # type: ignore[arg-type]
