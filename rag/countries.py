@@ -10,6 +10,9 @@ The 193 Member States and the two observer States, by the short names the UN use
 ['Democratic Republic of the Congo', 'Uganda']
 >>> countries_in("Welcoming the high-level segment held in Vienna on 20 and 21 June 2018")
 []
+
+A country is also named by its adjective or its people ("Ugandan troops", "the Japanese Government"):
+:func:`country_named_by`.
 """
 
 from __future__ import annotations
