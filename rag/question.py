@@ -921,14 +921,11 @@ def number_spellings(question: str) -> list[tuple[str, str]]:
     return list(found.items())
 
 
-_ORDINAL_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
-_ORDINAL_TEENS = ["tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
-                  "eighteenth", "nineteenth"]
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_ORDINAL_VALUES = {word: n for n, word in enumerate(_ORDINAL_UNITS, 1)} | {
-    word: n for n, word in enumerate(_ORDINAL_TEENS, 10)} | {
+#: Ordinals up to the ninety-ninth: those of the labels (:data:`_ORDINALS`), then "thirtieth", "seventy-third" ...
+_ORDINAL_VALUES = {word: n for word, n in _ORDINALS.items() if n > 0} | {
     tens[:-1] + "ieth": 10 * n for n, tens in enumerate(_TENS, 2)} | {
-    f"{tens}-{unit}": 10 * n + u for n, tens in enumerate(_TENS, 2) for u, unit in enumerate(_ORDINAL_UNITS, 1)}
+    f"{tens}-{unit}": 10 * n + u for n, tens in enumerate(_TENS, 2) for unit, u in _ORDINALS.items() if 0 < u < 10}
 #: Events numbered in a series: "the Fourteenth Congress", "its seventy-third session", "the 14th Crime Congress".
 _NUMBERED_EVENT = re.compile(
     rf"\b(?P<ordinal>{'|'.join(sorted(_ORDINAL_VALUES, key=len, reverse=True))}|\d{{1,3}}(?:st|nd|rd|th))\s+"
